@@ -1,0 +1,18 @@
+import { ServiceDefinition } from '@draaiboek/messaging';
+import { ClinicSchedulingConfig } from './config/clinic-scheduling.config';
+import { ClinicSchedulingInitial1763856300000 } from './migrations/1763856300000-clinic-scheduling-initial';
+import { CentralLocationsModule } from './modules/central-locations/central-locations.module';
+import { CentralLocationRecord } from './modules/central-locations/database/central-location.orm-entity';
+import { KnownGroupRecord } from './modules/central-locations/database/known-group.orm-entity';
+import { SessionRecord } from './modules/central-locations/database/session.orm-entity';
+
+export const clinicSchedulingService: ServiceDefinition<ClinicSchedulingConfig> = {
+  name: 'clinic-scheduling',
+  description: 'Central locations, consultation hours (sessions), fair GP shifts and consultations held.',
+  schema: 'clinic_scheduling',
+  defaultPort: 3003,
+  configClass: ClinicSchedulingConfig,
+  entities: [KnownGroupRecord, CentralLocationRecord, SessionRecord],
+  migrations: [ClinicSchedulingInitial1763856300000],
+  modules: () => [CentralLocationsModule],
+};

@@ -1,0 +1,21 @@
+import { IsInt, Matches, Max, Min } from 'class-validator';
+import { ISO_DATE } from '@draaiboek/contracts';
+
+const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/** Date and times are Europe/Amsterdam wall-clock values. */
+export class ScheduleSessionRequestDto {
+  @Matches(ISO_DATE, { message: 'date must be an ISO date (YYYY-MM-DD)' })
+  date!: string;
+
+  @Matches(LOCAL_TIME, { message: 'startTime must be HH:mm' })
+  startTime!: string;
+
+  @Matches(LOCAL_TIME, { message: 'endTime must be HH:mm' })
+  endTime!: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  capacity!: number;
+}

@@ -1,0 +1,3 @@
+import { ServiceConfig } from '@draaiboek/platform';
+
+export class DeclarationsConfig extends ServiceConfig {}

@@ -1,0 +1,16 @@
+import { ServiceDefinition } from '@draaiboek/messaging';
+import { DeclarationsConfig } from './config/declarations.config';
+import { DeclarationsInitial1763856400000 } from './migrations/1763856400000-declarations-initial';
+import { DeclarableSessionRecord } from './modules/sessions/database/declarable-session.orm-entity';
+import { SessionsModule } from './modules/sessions/sessions.module';
+
+export const declarationsService: ServiceDefinition<DeclarationsConfig> = {
+  name: 'declarations',
+  description: 'Declarations for care given at central locations, as batches for finance.',
+  schema: 'declarations',
+  defaultPort: 3004,
+  configClass: DeclarationsConfig,
+  entities: [DeclarableSessionRecord],
+  migrations: [DeclarationsInitial1763856400000],
+  modules: () => [SessionsModule],
+};

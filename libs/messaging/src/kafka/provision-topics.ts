@@ -1,0 +1,34 @@
+import { Kafka } from 'kafkajs';
+import { TopicDefinition } from '@draaiboek/contracts';
+import { KafkaSettings, physicalDeadLetterTopic, physicalTopic } from './kafka-factory';
+
+/**
+ * Creates every registry topic and its dead-letter twin, if missing, before any consumer
+ * starts (Kafka's auto-creation is off: a typo must not create a topic).
+ */
+export async function provisionTopics(kafka: Kafka, settings: KafkaSettings, topics: readonly TopicDefinition[]): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const wanted = topics.flatMap((t) => [
+      { topic: physicalTopic(settings, t), numPartitions: t.partitions, retentionMs: t.retentionMs },
+      { topic: physicalDeadLetterTopic(settings, t), numPartitions: 1, retentionMs: -1 },
+    ]);
+    const missing = wanted.filter((t) => !existing.has(t.topic));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: t.topic,
+          numPartitions: t.numPartitions,
+          replicationFactor: -1, // the broker's default.replication.factor
+          configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
+        })),
+      });
+    }
+    return missing.map((t) => t.topic);
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,75 @@
+import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { lastValueFrom } from 'rxjs';
+import { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import type { LoggerService } from '@nestjs/common';
+import { contractForType, EventEnvelope, TopicDefinition } from '@draaiboek/contracts';
+import { EventConsumer, EventConsumerOptions, EventContext, EventHandler } from '../consumer/event-consumer';
+import { KafkaSettings } from '../kafka/kafka-factory';
+
+export interface KafkaEventsServerOptions {
+  kafka: Kafka;
+  settings: KafkaSettings;
+  dataSource: DataSource;
+  logger: LoggerService;
+  retry?: EventConsumerOptions['retry'];
+  afterCommit?: EventConsumerOptions['afterCommit'];
+}
+
+/**
+ * A Nest microservice transport over the one consumer wrapper. Handlers are ordinary
+ * `@EventPattern(Contract.v1.type)` methods receiving `(envelope, context)`; their topics
+ * follow from the contracts they handle. Events only: no request/reply over Kafka.
+ */
+export class KafkaEventsServer extends Server implements CustomTransportStrategy {
+  private consumer?: EventConsumer;
+
+  constructor(private readonly options: KafkaEventsServerOptions) {
+    super();
+  }
+
+  get eventConsumer(): EventConsumer | undefined {
+    return this.consumer;
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      const handlers = new Map<string, EventHandler>();
+      const topics = new Map<string, TopicDefinition>();
+      for (const [pattern, handler] of this.getHandlers()) {
+        const contract = contractForType(pattern);
+        if (!contract) throw new Error(`@EventPattern("${pattern}") names no event in the contracts catalog`);
+        if (!handler.isEventHandler) throw new Error(`"${pattern}": request/reply over Kafka is not supported; use @EventPattern`);
+        topics.set(contract.topic.name, contract.topic);
+        handlers.set(pattern, async (envelope: EventEnvelope<object>, context: EventContext) => {
+          const result = await handler(envelope, context);
+          await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+        });
+      }
+      if (handlers.size === 0) return callback();
+      this.consumer = new EventConsumer(this.options.kafka, this.options.dataSource, this.options.logger, {
+        settings: this.options.settings,
+        topics: [...topics.values()],
+        handlers,
+        retry: this.options.retry,
+        afterCommit: this.options.afterCommit,
+      });
+      await this.consumer.start();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.consumer?.stop();
+  }
+
+  on(): never {
+    throw new Error('KafkaEventsServer does not expose transport events');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+}

@@ -1,0 +1,131 @@
+import type { LoggerService } from '@nestjs/common';
+import { Kafka, Message, Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { CLOUDEVENTS_CONTENT_TYPE } from '@draaiboek/contracts';
+import { KafkaSettings, physicalTopic } from '../kafka/kafka-factory';
+
+export interface OutboxRelayOptions {
+  pollIntervalMs?: number;
+  batchSize?: number;
+  /** Crash-window seam for tests: runs after Kafka acknowledged a batch, before rows are marked. */
+  afterPublish?: (eventIds: string[]) => Promise<void>;
+}
+
+interface PendingRow {
+  seq: string;
+  event_id: string;
+  topic: string;
+  message_key: string;
+  envelope: Record<string, unknown>;
+}
+
+/**
+ * Publishes outbox rows in commit order with an idempotent producer (acks=all, one request
+ * in flight, so order per key holds). A pg advisory lock makes one replica the publisher.
+ * Rows are marked only after Kafka acknowledged them: a crash in between republishes them
+ * on restart, and consumers' inboxes absorb the duplicates (at-least-once, effectively once).
+ */
+export class OutboxRelay {
+  private producer?: Producer;
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private inFlight?: Promise<unknown>;
+  private readonly pollIntervalMs: number;
+  private readonly batchSize: number;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly settings: KafkaSettings,
+    private readonly dataSource: DataSource,
+    private readonly logger: LoggerService,
+    private readonly options: OutboxRelayOptions = {},
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.batchSize = options.batchSize ?? 500;
+  }
+
+  async start(): Promise<void> {
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await this.producer.connect();
+    this.running = true;
+    this.schedule(0);
+  }
+
+  /** Ask for a publish soon, e.g. right after a transaction that wrote to the outbox committed. */
+  nudge(): void {
+    if (this.running) this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    await this.inFlight?.catch(() => undefined);
+    await this.producer?.disconnect();
+    this.producer = undefined;
+  }
+
+  /** Publishes one batch; returns how many rows were published. */
+  async relayOnce(): Promise<number> {
+    const producer = this.producer;
+    if (!producer) throw new Error('OutboxRelay is not started');
+    return this.dataSource.transaction(async (manager) => {
+      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [
+        `draaiboek:outbox:${this.settings.clientId}`,
+      ]);
+      if (!locked) return 0;
+      const rows: PendingRow[] = await manager.query(
+        `SELECT seq, event_id, topic, message_key, envelope
+           FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+        [this.batchSize],
+      );
+      if (rows.length === 0) return 0;
+      await producer.sendBatch({ acks: -1, topicMessages: this.toTopicMessages(rows) });
+      await this.options.afterPublish?.(rows.map((r) => r.event_id));
+      await manager.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
+      return rows.length;
+    });
+  }
+
+  async pendingCount(): Promise<number> {
+    const [{ count }] = await this.dataSource.query('SELECT count(*)::int AS count FROM outbox WHERE published_at IS NULL');
+    return count;
+  }
+
+  private toTopicMessages(rows: PendingRow[]): Array<{ topic: string; messages: Message[] }> {
+    // Group by topic keeping seq order inside each topic; per-key order is per topic.
+    const byTopic = new Map<string, Message[]>();
+    for (const row of rows) {
+      const topic = physicalTopic(this.settings, row.topic);
+      const list = byTopic.get(topic) ?? [];
+      list.push({
+        key: row.message_key,
+        value: JSON.stringify(row.envelope),
+        headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
+      });
+      byTopic.set(topic, list);
+    }
+    return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), delayMs);
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.running) return;
+    if (this.inFlight) return; // the running pass reschedules itself
+    let published = 0;
+    let failed = false;
+    this.inFlight = this.relayOnce()
+      .then((n) => (published = n))
+      .catch((error) => {
+        failed = true;
+        this.logger.error({ msg: 'outbox relay pass failed; will retry', error: (error as Error).message }, 'OutboxRelay');
+      });
+    await this.inFlight;
+    this.inFlight = undefined;
+    if (!this.running) return;
+    this.schedule(failed ? 1000 : published === this.batchSize ? 0 : this.pollIntervalMs);
+  }
+}

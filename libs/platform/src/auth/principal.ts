@@ -1,0 +1,11 @@
+export const ROLES = ['coordination', 'municipality', 'practice', 'gp', 'scheduler', 'finance', 'instance'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling. Municipal systems carry their municipality; practice users their practice. */
+export interface Principal {
+  id: string;
+  roles: Role[];
+  municipalityCode?: string;
+  practiceAgb?: string;
+  gpAgb?: string;
+}

@@ -1,0 +1,70 @@
+import {
+  BadRequestException,
+  DynamicModule,
+  INestApplication,
+  LoggerService,
+  ValidationPipe,
+  Type,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { json } from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { flattenValidationErrors } from '@draaiboek/contracts';
+import { newCorrelationId, runWithCorrelation } from '../logging/correlation';
+import { bodyParserErrors, HttpErrorsFilter } from './errors.filter';
+
+export interface ServiceAppOptions {
+  service: string;
+  description: string;
+  logger: LoggerService;
+  /** Largest accepted JSON body. */
+  bodyLimit?: string;
+}
+
+const CORRELATION_HEADER = 'x-correlation-id';
+const SAFE_CORRELATION = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** Shared start-up wiring ("service defaults") for every Draaiboek HTTP service. */
+export async function createServiceApp(
+  module: Type<unknown> | DynamicModule,
+  options: ServiceAppOptions,
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    bodyParser: false,
+    logger: options.logger,
+    abortOnError: false,
+  });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.header(CORRELATION_HEADER);
+    const correlationId = incoming && SAFE_CORRELATION.test(incoming) ? incoming : newCorrelationId();
+    res.setHeader(CORRELATION_HEADER, correlationId);
+    runWithCorrelation({ correlationId, causationId: correlationId }, next);
+  });
+  app.use(json({ limit: options.bodyLimit ?? '64kb', strict: true }));
+  app.use(bodyParserErrors);
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) =>
+        new BadRequestException({ error: 'validation_failed', fields: flattenValidationErrors(errors) }),
+    }),
+  );
+  app.useGlobalFilters(new HttpErrorsFilter(options.logger));
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(`Draaiboek ${options.service}`)
+      .setDescription(options.description)
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  return app;
+}

@@ -1,0 +1,38 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, LoggerService } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { currentCorrelation } from '../logging/correlation';
+
+/**
+ * Every HTTP error is JSON. Known errors keep their status and body; anything unexpected
+ * is logged with the correlation id and answered with a 500 that reveals nothing.
+ */
+@Catch()
+export class HttpErrorsFilter implements ExceptionFilter {
+  constructor(private readonly logger: LoggerService) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const response = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof HttpException) {
+      const body = exception.getResponse();
+      response.status(exception.getStatus()).json(typeof body === 'string' ? { error: body } : body);
+      return;
+    }
+    this.logger.error(exception instanceof Error ? exception : String(exception), 'HttpErrorsFilter');
+    response.status(500).json({ error: 'internal_error', correlationId: currentCorrelation()?.correlationId });
+  }
+}
+
+/** body-parser's errors happen before Nest routes the request; answer them as JSON 4xx. */
+export function bodyParserErrors(error: unknown, _req: Request, res: Response, next: NextFunction): void {
+  const err = error as { type?: string; status?: number; limit?: number };
+  if (err?.type === 'entity.parse.failed') {
+    res.status(400).json({ error: 'malformed_json', message: 'The request body is not valid JSON' });
+  } else if (err?.type === 'entity.too.large') {
+    res.status(413).json({ error: 'payload_too_large', message: `The request body exceeds ${err.limit} bytes` });
+  } else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
+    res.status(err.status).json({ error: 'bad_request', message: 'The request body could not be read' });
+  } else {
+    next(error);
+  }
+}

@@ -1,0 +1,29 @@
+import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ApiKeyRegistry } from './auth/api-keys';
+import { AuthGuard } from './auth/auth.guard';
+import { ServiceConfig } from './config/service-config';
+import { HealthController, HealthService } from './health/health';
+
+export const SERVICE_NAME = Symbol('SERVICE_NAME');
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+
+@Global()
+@Module({})
+export class PlatformModule {
+  static forService(service: string, config: ServiceConfig, extraProviders: Provider[] = []): DynamicModule {
+    return {
+      module: PlatformModule,
+      controllers: [HealthController],
+      providers: [
+        { provide: SERVICE_NAME, useValue: service },
+        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: ApiKeyRegistry, useValue: ApiKeyRegistry.fromConfig(config.API_KEYS, config.API_KEYS_FILE) },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        HealthService,
+        ...extraProviders,
+      ],
+      exports: [SERVICE_NAME, SERVICE_CONFIG, ApiKeyRegistry, HealthService],
+    };
+  }
+}

@@ -1,0 +1,3 @@
+'use strict';
+require('reflect-metadata');
+process.env.NODE_ENV = 'test';
