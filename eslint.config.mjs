@@ -45,4 +45,10 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // The end-to-end suite is the one place that composes the services in one process.
+    // Nx forbids importing apps outright, so the rule is off for this test-only project.
+    files: ['apps/system-e2e/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
 ];

@@ -1,6 +1,8 @@
 'use strict';
 // The whole suite: every project, plus the workspace-level architecture tests.
 module.exports = {
+  globalSetup: '<rootDir>/tools/jest/global-setup.js',
+  globalTeardown: '<rootDir>/tools/jest/global-teardown.js',
   projects: [
     '<rootDir>/libs/contracts',
     '<rootDir>/libs/platform',
@@ -9,6 +11,7 @@ module.exports = {
     '<rootDir>/apps/practice-notification',
     '<rootDir>/apps/clinic-scheduling',
     '<rootDir>/apps/declarations',
+    '<rootDir>/apps/system-e2e',
     '<rootDir>/tools/architecture',
   ],
 };

@@ -38,6 +38,8 @@ describe('module boundaries (Nx tags)', () => {
       "import { declarationsService } from '../../declarations/src/declarations.service';\nexport const x = declarationsService;\n",
     );
     expect(errors.length).toBeGreaterThan(0);
+    const byAlias = await boundaryErrors('apps/intake/src/boundary-probe.ts', "import { declarationsService } from '@draaiboek/declarations';\nexport const x = declarationsService;\n");
+    expect(byAlias).toEqual([expect.stringContaining('apps are forbidden')]);
   });
 
   it('the contracts library may not import a framework, broker client or ORM', async () => {

@@ -1,0 +1,3 @@
+export * from './test-database';
+export * from './kafka-probe';
+export * from './test-system';
