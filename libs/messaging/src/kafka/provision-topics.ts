@@ -1,4 +1,4 @@
-import { Kafka } from 'kafkajs';
+import { Admin, Kafka } from 'kafkajs';
 import { TopicDefinition } from '@draaiboek/contracts';
 import { KafkaSettings, physicalDeadLetterTopic, physicalTopic } from './kafka-factory';
 
@@ -27,8 +27,27 @@ export async function provisionTopics(kafka: Kafka, settings: KafkaSettings, top
         })),
       });
     }
+    await waitForMetadata(admin, wanted.map((t) => t.topic));
     return missing.map((t) => t.topic);
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * A freshly created topic can be unknown to a metadata request for a moment, and a consumer
+ * subscribing then fails outright; wait until the broker describes every topic.
+ */
+async function waitForMetadata(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: described } = await admin.fetchTopicMetadata({ topics });
+      if (described.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topics not ready after ${timeoutMs} ms: ${topics.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -103,6 +103,8 @@ export async function startService<C extends ServiceConfig>(
   };
 
   const app = await createServiceApp(root, { service: definition.name, description: definition.description, logger });
+  // Module init provisions the registry's topics: it must finish before the consumer subscribes.
+  await app.init();
   const dataSource = app.get(DataSource);
   app.get(HealthService).register(new PostgresHealthCheck(dataSource));
 
