@@ -11,7 +11,7 @@ export class ServiceConfig {
   /** Prepended to every topic name; lets several regions (or test runs) share a cluster. */
   @IsOptional()
   @Matches(/^[a-z0-9][a-z0-9._-]*\.$/, { message: 'KAFKA_TOPIC_PREFIX must end with a dot, e.g. "drenthe."' })
-  KAFKA_TOPIC_PREFIX = '';
+  KAFKA_TOPIC_PREFIX?: string;
 
   @IsOptional()
   @IsInt()

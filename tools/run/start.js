@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+'use strict';
+// `npm start`: install what is missing, build, start Kafka and Postgres, migrate and start the
+// four services, seed a demo arrival, and print where to look. Ctrl-C stops the services;
+// `npm run infra -- down` stops the local Kafka broker as well.
+const { spawn, spawnSync } = require('node:child_process');
+const { randomBytes, createHash } = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+const { ensureInstalled, root } = require('./ensure-installed');
+
+const SERVICES = [
+  { name: 'intake', port: 3001 },
+  { name: 'practice-notification', port: 3002 },
+  { name: 'clinic-scheduling', port: 3003 },
+  { name: 'declarations', port: 3004 },
+];
+const localDir = path.join(root, '.local');
+const logDir = path.join(localDir, 'logs');
+
+function say(line = '') {
+  process.stdout.write(line + '\n');
+}
+
+/** Demo credentials, made once per checkout; only their hashes go into the services' config. */
+function demoKeys() {
+  const file = path.join(localDir, 'demo-api-keys.json');
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
+  const make = () => randomBytes(24).toString('base64url');
+  const keys = [
+    { id: 'coordination-demo', roles: ['coordination'], key: make() },
+    { id: 'gm0114-emmen-system', roles: ['municipality'], municipalityCode: 'GM0114', key: make() },
+    { id: 'gm0106-assen-system', roles: ['municipality'], municipalityCode: 'GM0106', key: make() },
+    { id: 'finance-demo', roles: ['finance'], key: make() },
+    { id: 'scheduler-demo', roles: ['scheduler'], key: make() },
+  ];
+  fs.mkdirSync(localDir, { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(keys, null, 2), { mode: 0o600 });
+  return keys;
+}
+
+async function waitReady(url, child, timeoutMs = 60000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) return false;
+    try {
+      const response = await fetch(`${url}/health/ready`);
+      if (response.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return false;
+}
+
+async function seedDemoArrival(keys) {
+  const emmen = keys.find((k) => k.municipalityCode === 'GM0114');
+  const response = await fetch('http://127.0.0.1:3001/v1/arrivals', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${emmen.key}` },
+    body: JSON.stringify({
+      reference: 'DEMO-EMMEN-001',
+      municipalityCode: 'GM0114',
+      location: { name: 'AZC Emmen (demo)', postcode: '7811 AA', kind: 'reception-centre' },
+      headcount: 140,
+      arrivalDate: new Date().toISOString().slice(0, 10),
+      composition: { children: 50, adults: 80, over65: 10 },
+      withBsnCount: 90,
+    }),
+  });
+  const body = await response.json();
+  if (response.status !== 202 && response.status !== 409) throw new Error(`demo arrival: HTTP ${response.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+async function main() {
+  ensureInstalled();
+  say('Building (tsc -p tsconfig.build.json)...');
+  const build = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('build failed');
+
+  say('Starting Kafka and Postgres...');
+  const { provideInfrastructure } = require('../infra');
+  const infra = await provideInfrastructure({ mode: 'run', log: (line) => say(`  ${line}`) });
+  for (const line of infra.describe) say(`  ${line}`);
+
+  const keys = demoKeys();
+  const apiKeys = JSON.stringify(
+    keys.map(({ key, ...rest }) => ({ ...rest, sha256: createHash('sha256').update(key).digest('hex') })),
+  );
+  fs.mkdirSync(logDir, { recursive: true });
+  const children = [];
+  const stopAll = async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+    await infra.stop().catch(() => undefined);
+  };
+  process.once('SIGINT', () => stopAll().then(() => process.exit(0)));
+  process.once('SIGTERM', () => stopAll().then(() => process.exit(0)));
+
+  for (const service of SERVICES) {
+    const log = fs.openSync(path.join(logDir, `${service.name}.log`), 'a');
+    const child = spawn(
+      process.execPath,
+      ['-r', path.join(root, 'tools/run/register-paths.js'), path.join(root, `dist/out/apps/${service.name}/src/main.js`)],
+      {
+        cwd: root,
+        stdio: ['ignore', log, log],
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          HTTP_PORT: String(service.port),
+          DATABASE_URL: infra.databaseUrl,
+          KAFKA_BROKERS: infra.kafkaBrokers,
+          API_KEYS: apiKeys,
+        },
+      },
+    );
+    children.push(child);
+    // Services migrate their own schema at start; start them one by one so logs read in order.
+    const ready = await waitReady(`http://127.0.0.1:${service.port}`, child);
+    if (!ready) {
+      await stopAll();
+      throw new Error(`${service.name} did not become ready; see ${path.relative(root, path.join(logDir, `${service.name}.log`))}`);
+    }
+    say(`  ${service.name} ready on http://127.0.0.1:${service.port}`);
+  }
+
+  const demo = await seedDemoArrival(keys);
+  say('');
+  say('Draaiboek is running.');
+  for (const service of SERVICES) say(`  ${service.name.padEnd(22)} http://127.0.0.1:${service.port}/docs   (health: /health/ready)`);
+  say(`  Logs:              .local/logs/<service>.log`);
+  say(`  Demo API keys:     .local/demo-api-keys.json`);
+  say(`  Demo arrival:      group ${demo.groupId ?? '(see intake log)'} at AZC Emmen (demo), 140 people`);
+  say('');
+  say('Try it:');
+  const emmen = keys.find((k) => k.municipalityCode === 'GM0114');
+  say(`  curl -s -X POST http://127.0.0.1:3001/v1/arrivals -H 'content-type: application/json' \\`);
+  say(`    -H 'authorization: Bearer ${emmen.key}' \\`);
+  say(`    -d '{"reference":"EMM-1","municipalityCode":"GM0114","location":{"name":"AZC Emmen","postcode":"7811 AA","kind":"reception-centre"},"headcount":25,"arrivalDate":"2026-12-01"}'`);
+  say('');
+  say('Ctrl-C stops the services; `npm run infra -- down` stops the local Kafka broker too.');
+  await new Promise(() => undefined);
+}
+
+main().catch((error) => {
+  process.stderr.write(`npm start failed: ${error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+'use strict';
+// `npm test`: install what is missing, type-check, run the whole suite (jest's global setup
+// provides real Kafka and Postgres), and end with one line: `N passed, N failed`.
+// Extra arguments go to jest, e.g. `npm test -- --selectProjects intake`.
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { ensureInstalled, root } = require('./ensure-installed');
+
+function run(args, options = {}) {
+  return spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false' }, ...options });
+}
+
+function main() {
+  ensureInstalled();
+  let passed = 0;
+  let failed = 0;
+
+  process.stderr.write('Type-checking (tsc --noEmit)...\n');
+  const tsc = run([path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
+  if (tsc.status === 0) passed += 1;
+  else failed += 1;
+
+  const resultsFile = path.join(root, 'tmp', 'jest-results.json');
+  fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
+  fs.rmSync(resultsFile, { force: true });
+  const jestArgs = [path.join(root, 'node_modules/jest/bin/jest.js'), '--ci', '--maxWorkers=2', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)];
+  run(jestArgs);
+  if (fs.existsSync(resultsFile)) {
+    const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+    passed += results.numPassedTests;
+    // A file that failed to load counts as a failure even though none of its tests ran.
+    failed += results.numFailedTests + results.numRuntimeErrorTestSuites;
+    const filtered = process.argv.length > 2; // `-t` and friends skip tests on purpose
+    if (results.numPendingTests > 0 && !filtered) {
+      process.stderr.write(`${results.numPendingTests} tests were skipped: skipped tests are not allowed here.\n`);
+      failed += results.numPendingTests;
+    }
+  } else {
+    process.stderr.write('jest produced no results file.\n');
+    failed += 1;
+  }
+  process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+  process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
+}
+
+try {
+  main();
+} catch (error) {
+  process.stderr.write(`${error.message}\n`);
+  process.stdout.write('\n0 passed, 1 failed\n');
+  process.exitCode = 1;
+}
