@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { Client } from 'pg';
-import { RefugeeGroupArrived, SessionScheduled, Topics } from '@draaiboek/contracts';
-import { createTestSystem, eventually, KafkaProbe, TEST_KEYS, TestSystem } from '@draaiboek/messaging/testing';
+import { RefugeeGroupArrived, SessionScheduled, shapeOf, Topics } from '@draaiboek/contracts';
+import { createTestSystem, eventually, KafkaProbe, loadContractFixture, TEST_KEYS, TestSystem } from '@draaiboek/messaging/testing';
 import { clinicSchedulingService, declarationsService, intakeService, practiceNotificationService } from './all-services';
 
 jest.setTimeout(120_000);
@@ -12,7 +12,7 @@ const arrival = {
   location: { name: 'AZC Emmen', postcode: '7811 AA', kind: 'reception-centre' },
   headcount: 140,
   arrivalDate: '2026-11-20',
-  composition: { children: 50, adults: 80, over65: 10 },
+  composition: { children: 50, adults: 80, over65: 10, pregnant: 3, chronicCareNeeds: 12 },
   withBsnCount: 90,
 };
 
@@ -80,6 +80,8 @@ describe('walking skeleton: an arrival travels through all four services on real
       correlationid: 'skeleton-correlation-1',
       data: { groupId, headcount: 140, municipalityCode: 'GM0114', location: { pc4: '7811', postcode: '7811 AA' } },
     });
+    // Producer side of the contract test: what intake publishes has the committed fixture's shape.
+    expect(shapeOf(envelope)).toEqual(shapeOf(loadContractFixture(RefugeeGroupArrived.v1)));
 
     // practice-notification and clinic-scheduling each record it exactly once.
     await eventually(async () => {
@@ -126,6 +128,7 @@ describe('walking skeleton: an arrival travels through all four services on real
     });
     const envelope = JSON.parse(record.value!);
     expect(envelope.type).toBe(SessionScheduled.v1.type);
+    expect(shapeOf(envelope)).toEqual(shapeOf(loadContractFixture(SessionScheduled.v1)));
     // 09:00 in Amsterdam on 24 November (CET, UTC+1) is 08:00 UTC.
     expect(envelope.data).toMatchObject({ localDate: '2026-11-24', startsAt: '2026-11-24T08:00:00.000Z', endsAt: '2026-11-24T10:00:00.000Z' });
 

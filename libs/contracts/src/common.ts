@@ -1,7 +1,10 @@
 /** Validation patterns shared by several contracts. */
 export const CBS_MUNICIPALITY_CODE = /^GM\d{4}$/;
-/** A Dutch postcode (`1234 AB`, `1234AB`) or only its four digits (PC4). */
-export const DUTCH_POSTCODE_OR_PC4 = /^[1-9]\d{3}(\s?[A-Z]{2})?$/;
+/**
+ * A Dutch postcode (`1234 AB`, `1234ab`) or only its four digits (PC4). The letter pairs
+ * SA, SD and SS are never issued.
+ */
+export const DUTCH_POSTCODE_OR_PC4 = /^[1-9]\d{3}(\s?(?![sS][aAdDsS])[a-zA-Z]{2})?$/;
 export const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 export const LOCATION_KINDS = ['reception-centre', 'neighbourhood'] as const;

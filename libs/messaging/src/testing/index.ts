@@ -1,3 +1,4 @@
 export * from './test-database';
 export * from './kafka-probe';
 export * from './test-system';
+export * from './fixtures';

@@ -1,0 +1,96 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EVENT_CATALOG, contractForType } from './catalog';
+import { parseEventType } from './envelope';
+import { validateEnvelope } from './envelope-validation';
+import { fixtureFileName, shapeOf } from './fixtures';
+import { ALL_TOPICS, deadLetterTopicOf } from './topics';
+
+const fixturesDir = join(__dirname, '..', 'fixtures');
+const load = (file: string) => JSON.parse(readFileSync(join(fixturesDir, file), 'utf8'));
+
+describe('event catalog', () => {
+  it('has a committed fixture for every event version, and no fixture without a contract', () => {
+    const expected = EVENT_CATALOG.map(fixtureFileName).sort();
+    expect(readdirSync(fixturesDir).filter((f) => f.endsWith('.json')).sort()).toEqual(expected);
+  });
+
+  it.each(EVENT_CATALOG.map((c) => [c.type, c] as const))('%s: the fixture is accepted on the consuming side', (_type, contract) => {
+    const fixture = load(fixtureFileName(contract));
+    const result = validateEnvelope(fixture);
+    expect(result).toMatchObject({ ok: true });
+    expect(fixture.type).toBe(contract.type);
+    expect(fixture.subject).toBe(contract.subjectOf(fixture.data));
+  });
+
+  it('names every type nl.draaiboek.<context>.<EventName>.v<major>, unique, on a topic of the registry', () => {
+    const types = EVENT_CATALOG.map((c) => c.type);
+    expect(new Set(types).size).toBe(types.length);
+    for (const contract of EVENT_CATALOG) {
+      expect(parseEventType(contract.type)).toEqual(expect.objectContaining({ name: contract.name, major: contract.major }));
+      expect(ALL_TOPICS).toContain(contract.topic);
+      expect(contractForType(contract.type)).toBe(contract);
+    }
+  });
+
+  it('puts the major version in every topic name and gives each a dead-letter twin', () => {
+    for (const topic of ALL_TOPICS) {
+      expect(topic.name).toMatch(/\.v\d+$/);
+      expect(deadLetterTopicOf(topic.name)).toBe(`${topic.name}.dlq`);
+    }
+  });
+});
+
+describe('envelope validation (what every consumer applies)', () => {
+  const fixture = () => load('RefugeeGroupArrived.v1.json');
+
+  it('accepts the CloudEvents envelope with its data', () => {
+    expect(validateEnvelope(fixture()).ok).toBe(true);
+  });
+
+  it('rejects an envelope without specversion 1.0', () => {
+    expect(validateEnvelope({ ...fixture(), specversion: '0.3' })).toMatchObject({ ok: false, reason: 'malformed-envelope' });
+  });
+
+  it('rejects an unknown event type', () => {
+    expect(validateEnvelope({ ...fixture(), type: 'nl.draaiboek.intake.SomethingElse.v1' })).toMatchObject({
+      ok: false,
+      reason: 'unknown-event-type',
+    });
+  });
+
+  it('rejects data that breaks the contract, naming the field', () => {
+    const event = fixture();
+    event.data.headcount = 10001;
+    const result = validateEnvelope(event);
+    expect(result).toMatchObject({ ok: false, reason: 'invalid-data' });
+    expect(result.ok ? [] : result.errors.map((e) => e.field)).toEqual(['data.headcount']);
+  });
+
+  it('rejects fields the contract does not know (a typo must not drop data silently)', () => {
+    const event = fixture();
+    event.data.headcuont = 3;
+    expect(validateEnvelope(event)).toMatchObject({ ok: false, reason: 'invalid-data' });
+  });
+
+  it('rejects a subject that is not the aggregate id (it is the Kafka key that keeps order)', () => {
+    expect(validateEnvelope({ ...fixture(), subject: 'c3b2a190-8e7d-4c6b-9a58-473625140312' })).toMatchObject({
+      ok: false,
+      reason: 'subject-mismatch',
+    });
+  });
+
+  it('does not accept a BSN or a name inside a group event', () => {
+    const event = fixture();
+    event.data.bsn = '123456782';
+    expect(validateEnvelope(event).ok).toBe(false);
+  });
+});
+
+describe('shapeOf', () => {
+  it('tells apart values that differ in a field or a type', () => {
+    expect(shapeOf({ a: 1, b: { c: 'x' } })).toEqual(shapeOf({ b: { c: 'y' }, a: 2 }));
+    expect(shapeOf({ a: 1 })).not.toEqual(shapeOf({ a: '1' }));
+    expect(shapeOf({ a: 1 })).not.toEqual(shapeOf({ a: 1, b: 2 }));
+  });
+});
