@@ -35,7 +35,10 @@ export function createKafka(settings: KafkaSettings, logger?: LoggerService): Ka
       if (!logger) return;
       const { message, ...extra } = entry.log;
       const line = { msg: `kafkajs: ${message}`, kafka: { namespace: entry.namespace, ...pickSafe(extra) } };
-      if (entry.level <= logLevel.ERROR) logger.error(line, 'Kafka');
+      // kafkajs logs protocol responses it retries itself (rebalancing, coordinator loading) as
+      // errors; a failure that matters surfaces as a thrown error in our code instead.
+      const retriedResponse = typeof message === 'string' && message.startsWith('Response ');
+      if (entry.level <= logLevel.ERROR && !retriedResponse) logger.error(line, 'Kafka');
       else logger.warn(line, 'Kafka');
     },
   });

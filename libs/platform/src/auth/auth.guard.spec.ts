@@ -13,10 +13,16 @@ const registry = ApiKeyRegistry.fromConfig(
 
 class Handlers {
   @Roles('coordination')
-  coordinationOnly(): void {}
-  anyPrincipal(): void {}
+  coordinationOnly(): string {
+    return 'coordination';
+  }
+  anyPrincipal(): string {
+    return 'any';
+  }
   @Public()
-  health(): void {}
+  health(): string {
+    return 'ok';
+  }
 }
 
 function context(handler: keyof Handlers, authorization?: string): { ctx: ExecutionContext; request: Record<string, unknown> } {
