@@ -1,6 +1,13 @@
 import { EventEnvelope, eventType } from './envelope';
 import { RefugeeGroupArrivedV1 } from './events/refugee-group-arrived/refugee-group-arrived.v1';
 import { SessionScheduledV1 } from './events/session-scheduled/session-scheduled.v1';
+import {
+  RefugeeGroupCancelledV1,
+  RefugeeGroupDepartedV1,
+  RefugeeGroupHeadcountChangedV1,
+  RefugeeGroupRelocatedV1,
+} from './events/group-lifecycle/group-lifecycle.v1';
+import { ArrivalAnnouncementV1 } from './ingress/arrival-announcement.v1';
 import { TopicDefinition, Topics } from './topics';
 import { ClassOf } from './validation';
 
@@ -30,6 +37,65 @@ export const RefugeeGroupArrived = {
   }),
 };
 
+/**
+ * What a municipal system publishes on `municipal.arrivals.v1`: the same contract as
+ * `POST /v1/arrivals`. Subject/key: `<municipalityCode>/<reference>`.
+ */
+export const ArrivalAnnounced = {
+  v1: contract<ArrivalAnnouncementV1>({
+    type: eventType('municipal', 'ArrivalAnnounced', 1),
+    name: 'ArrivalAnnounced',
+    major: 1,
+    topic: Topics.municipalArrivals,
+    dataClass: ArrivalAnnouncementV1,
+    subjectOf: (d) => `${d.municipalityCode}/${d.reference}`,
+  }),
+};
+
+export const RefugeeGroupHeadcountChanged = {
+  v1: contract<RefugeeGroupHeadcountChangedV1>({
+    type: eventType('intake', 'RefugeeGroupHeadcountChanged', 1),
+    name: 'RefugeeGroupHeadcountChanged',
+    major: 1,
+    topic: Topics.refugeeGroups,
+    dataClass: RefugeeGroupHeadcountChangedV1,
+    subjectOf: (d) => d.groupId,
+  }),
+};
+
+export const RefugeeGroupDeparted = {
+  v1: contract<RefugeeGroupDepartedV1>({
+    type: eventType('intake', 'RefugeeGroupDeparted', 1),
+    name: 'RefugeeGroupDeparted',
+    major: 1,
+    topic: Topics.refugeeGroups,
+    dataClass: RefugeeGroupDepartedV1,
+    subjectOf: (d) => d.groupId,
+  }),
+};
+
+export const RefugeeGroupRelocated = {
+  v1: contract<RefugeeGroupRelocatedV1>({
+    type: eventType('intake', 'RefugeeGroupRelocated', 1),
+    name: 'RefugeeGroupRelocated',
+    major: 1,
+    topic: Topics.refugeeGroups,
+    dataClass: RefugeeGroupRelocatedV1,
+    subjectOf: (d) => d.groupId,
+  }),
+};
+
+export const RefugeeGroupCancelled = {
+  v1: contract<RefugeeGroupCancelledV1>({
+    type: eventType('intake', 'RefugeeGroupCancelled', 1),
+    name: 'RefugeeGroupCancelled',
+    major: 1,
+    topic: Topics.refugeeGroups,
+    dataClass: RefugeeGroupCancelledV1,
+    subjectOf: (d) => d.groupId,
+  }),
+};
+
 export const SessionScheduled = {
   v1: contract<SessionScheduledV1>({
     type: eventType('clinic-scheduling', 'SessionScheduled', 1),
@@ -43,7 +109,12 @@ export const SessionScheduled = {
 
 /** Every event version Draaiboek knows. A consumer validates each message against this. */
 export const EVENT_CATALOG: readonly EventContract[] = [
+  ArrivalAnnounced.v1,
   RefugeeGroupArrived.v1,
+  RefugeeGroupHeadcountChanged.v1,
+  RefugeeGroupDeparted.v1,
+  RefugeeGroupRelocated.v1,
+  RefugeeGroupCancelled.v1,
   SessionScheduled.v1,
 ] as EventContract[];
 

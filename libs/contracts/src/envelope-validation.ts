@@ -11,7 +11,8 @@ class CloudEventEnvelopeShape {
   @IsISO8601({ strict: true }) time!: string;
   @IsString() @Length(1, 200) subject!: string;
   @Equals('application/json') datacontenttype!: 'application/json';
-  @IsString() @Length(1, 200) correlationid!: string;
+  // Optional on the wire (municipal systems may omit it); an event without one starts its own chain.
+  @IsOptional() @IsString() @Length(1, 200) correlationid?: string;
   @IsOptional() @IsString() @Length(1, 200) causationid?: string;
   @IsOptional() @IsString() dataschema?: string;
   @IsObject() data!: object;
@@ -43,5 +44,5 @@ export function validateEnvelope(value: unknown): EnvelopeValidation {
   if (contract.subjectOf(data.value) !== raw.subject) {
     return { ok: false, reason: 'subject-mismatch', errors: [{ field: 'subject', messages: ['subject must be the aggregate id of data'] }] };
   }
-  return { ok: true, envelope: { ...raw, data: data.value } };
+  return { ok: true, envelope: { ...raw, correlationid: raw.correlationid ?? raw.id, data: data.value } };
 }

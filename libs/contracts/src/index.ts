@@ -8,3 +8,4 @@ export * from './events/refugee-group-arrived/refugee-group-arrived.v1';
 export * from './events/session-scheduled/session-scheduled.v1';
 export * from './ingress/arrival-announcement.v1';
 export * from './fixtures';
+export * from './events/group-lifecycle/group-lifecycle.v1';

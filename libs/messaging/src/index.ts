@@ -14,5 +14,4 @@ import { InboxRecord } from './inbox/inbox-record.orm-entity';
 import { OutboxRecord } from './outbox/outbox-record.orm-entity';
 /** Entities every service's data source must include. */
 export const MESSAGING_ENTITIES = [OutboxRecord, InboxRecord];
-export * from './nest/pass-through-rpc.filter';
 export * from './nest/service-runtime';

@@ -13,6 +13,8 @@ export interface EventContext {
   partition: number;
   offset: string;
   attempt: number;
+  /** The record as it arrived, for handlers that verify a signature over its bytes. */
+  record: { key: Buffer | null; value: Buffer | null; headers: Record<string, string> };
 }
 
 export type EventHandler = (envelope: EventEnvelope<object>, context: EventContext) => Promise<void>;
@@ -134,7 +136,7 @@ export class EventConsumer {
       try {
         const outcome = await runWithCorrelation(
           { correlationId: envelope.correlationid, causationId: envelope.id },
-          () => this.applyOnce(envelope, handler, { ...at, attempt }),
+          () => this.applyOnce(envelope, handler, { ...at, attempt, record: recordOf(message) }),
         );
         this.emit(outcome, envelope.id);
         break;
@@ -142,7 +144,8 @@ export class EventConsumer {
         const err = error as Error;
         const permanent = err instanceof PermanentEventError;
         if (permanent || attempt >= this.retry.attempts) {
-          return this.deadLetter(payload, permanent ? 'rejected-by-handler' : 'retries-exhausted', err.message, attempt, envelope.id);
+          const reason = permanent ? (err as PermanentEventError).reason : 'retries-exhausted';
+          return this.deadLetter(payload, reason, err.message, attempt, envelope.id);
         }
         const backoff = Math.min(this.retry.maxBackoffMs, this.retry.initialBackoffMs * 2 ** (attempt - 1));
         this.logger.warn(
@@ -159,7 +162,7 @@ export class EventConsumer {
   private async applyOnce(
     envelope: EventEnvelope<object>,
     handler: EventHandler,
-    at: { topic: string; partition: number; offset: string; attempt: number },
+    at: Omit<EventContext, 'manager'>,
   ): Promise<Outcome> {
     return this.dataSource.transaction(async (manager) => {
       const inserted: unknown[] = await manager.query(
@@ -211,6 +214,14 @@ export class EventConsumer {
   private emit(outcome: Outcome, envelopeId: string | undefined): void {
     for (const listener of this.listeners) listener(outcome, envelopeId);
   }
+}
+
+function recordOf(message: EachMessagePayload['message']): EventContext['record'] {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
+  }
+  return { key: message.key, value: message.value, headers };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -6,12 +6,18 @@ import type { LoggerService } from '@nestjs/common';
 import { contractForType, EventEnvelope, TopicDefinition } from '@draaiboek/contracts';
 import { EventConsumer, EventConsumerOptions, EventContext, EventHandler } from '../consumer/event-consumer';
 import { KafkaSettings } from '../kafka/kafka-factory';
+import { OutboxWriter } from '../outbox/outbox-writer';
+import { Transaction } from './messaging.module';
+
+/** What an `@EventPattern` handler receives as its context: the inbox transaction, ready to publish in. */
+export type HandlerContext = EventContext & Transaction;
 
 export interface KafkaEventsServerOptions {
   kafka: Kafka;
   settings: KafkaSettings;
   dataSource: DataSource;
   logger: LoggerService;
+  outbox: OutboxWriter;
   retry?: EventConsumerOptions['retry'];
   afterCommit?: EventConsumerOptions['afterCommit'];
 }
@@ -42,7 +48,11 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
         if (!handler.isEventHandler) throw new Error(`"${pattern}": request/reply over Kafka is not supported; use @EventPattern`);
         topics.set(contract.topic.name, contract.topic);
         handlers.set(pattern, async (envelope: EventEnvelope<object>, context: EventContext) => {
-          const result = await handler(envelope, context);
+          const handlerContext: HandlerContext = {
+            ...context,
+            publish: (contract, data) => this.options.outbox.append(context.manager, contract, data),
+          };
+          const result = await handler(envelope, handlerContext);
           await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
         });
       }

@@ -16,11 +16,11 @@ import { EventConsumer, EventConsumerOptions } from '../consumer/event-consumer'
 import { KafkaSettings, parseBrokers } from '../kafka/kafka-factory';
 import { MessagingTables1763856000000 } from '../messaging-tables.migration';
 import { OutboxRelayOptions } from '../outbox/outbox-relay';
+import { OutboxWriter } from '../outbox/outbox-writer';
 import { InboxRecord } from '../inbox/inbox-record.orm-entity';
 import { OutboxRecord } from '../outbox/outbox-record.orm-entity';
 import { KafkaEventsServer } from './kafka-events.server';
 import { KAFKA_CLIENT, MessagingModule } from './messaging.module';
-import { PassThroughRpcFilter } from './pass-through-rpc.filter';
 
 /** What makes a Draaiboek service; everything else about starting one is shared. */
 export interface ServiceDefinition<C extends ServiceConfig> {
@@ -113,11 +113,12 @@ export async function startService<C extends ServiceConfig>(
     settings,
     dataSource,
     logger,
+    outbox: app.get(OutboxWriter),
     retry: options.consumer?.retry,
     afterCommit: options.consumer?.afterCommit,
   });
-  const microservice = app.connectMicroservice({ strategy: server });
-  microservice.useGlobalFilters(new PassThroughRpcFilter());
+  // inheritAppConfig: the app's global filter then also passes handler errors through unchanged.
+  app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await app.listen(options.port ?? config.HTTP_PORT ?? definition.defaultPort, options.host ?? '0.0.0.0');
   const address = app.getHttpServer().address();

@@ -1,17 +1,20 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, LoggerService } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { Observable, throwError } from 'rxjs';
 import { currentCorrelation } from '../logging/correlation';
 
 /**
  * Every HTTP error is JSON. Known errors keep their status and body; anything unexpected
  * is logged with the correlation id and answered with a 500 that reveals nothing.
+ * For event handlers the original error passes through untouched: Nest's default would turn
+ * it into `{status:'error'}`, and the consumer wrapper needs it to choose retry or dead letter.
  */
 @Catch()
 export class HttpErrorsFilter implements ExceptionFilter {
   constructor(private readonly logger: LoggerService) {}
 
-  catch(exception: unknown, host: ArgumentsHost): void {
-    if (host.getType() !== 'http') throw exception;
+  catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
+    if (host.getType() !== 'http') return throwError(() => exception);
     const response = host.switchToHttp().getResponse<Response>();
     if (exception instanceof HttpException) {
       const body = exception.getResponse();

@@ -25,6 +25,10 @@ export class ReceptionLocationRecord {
   @Column({ type: 'text' })
   kind!: 'reception-centre' | 'neighbourhood';
 
+  /** Places at the location, when the municipality or the coordination knows it. */
+  @Column({ type: 'int', nullable: true })
+  capacity!: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

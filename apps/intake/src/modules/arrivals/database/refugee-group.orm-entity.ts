@@ -1,5 +1,8 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
+export const GROUP_STATUSES = ['active', 'departed', 'cancelled'] as const;
+export type GroupStatus = (typeof GROUP_STATUSES)[number];
+
 @Entity({ name: 'refugee_groups' })
 @Index('refugee_groups_reference', ['municipalityCode', 'reference'], { unique: true })
 export class RefugeeGroupRecord {
@@ -28,7 +31,11 @@ export class RefugeeGroupRecord {
   withBsnCount!: number | null;
 
   @Column({ type: 'text' })
-  status!: 'announced';
+  status!: GroupStatus;
+
+  /** Effective date of the latest event in the group's life; changes may not go back before it. */
+  @Column({ name: 'last_change_date', type: 'date' })
+  lastChangeDate!: string;
 
   /** The arrival as the municipality sent it (normalised): compared when the reference comes again. */
   @Column({ name: 'announced_payload', type: 'jsonb' })

@@ -1,0 +1,24 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { CBS_MUNICIPALITY_CODE, ISO_DATE } from '@draaiboek/contracts';
+import { GROUP_STATUSES, GroupStatus } from '../database/refugee-group.orm-entity';
+
+export class ListGroupsQueryDto {
+  @IsOptional() @Matches(CBS_MUNICIPALITY_CODE) municipalityCode?: string;
+  @IsOptional() @IsUUID() locationId?: string;
+  @IsOptional() @IsIn(GROUP_STATUSES) status?: GroupStatus;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
+}
+
+export class TotalsQueryDto {
+  /** Date in Europe/Amsterdam; today when absent. */
+  @IsOptional() @Matches(ISO_DATE, { message: 'date must be an ISO date (YYYY-MM-DD)' }) date?: string;
+  @IsIn(['municipality', 'location']) by!: 'municipality' | 'location';
+  @IsOptional() @Matches(CBS_MUNICIPALITY_CODE) municipalityCode?: string;
+}
+
+export class LocationsQueryDto {
+  @IsOptional() @Matches(CBS_MUNICIPALITY_CODE) municipalityCode?: string;
+  @IsOptional() @Matches(ISO_DATE, { message: 'date must be an ISO date (YYYY-MM-DD)' }) date?: string;
+}
