@@ -115,7 +115,7 @@ export class OverviewHttpController {
     const rows = await this.db.query(
       `SELECT to_char(effective_date, 'YYYY-MM-DD') AS date, sum(delta)::int AS change,
               (sum(sum(delta)) OVER (ORDER BY effective_date))::int AS population
-         FROM population_entries WHERE location_id = $1 GROUP BY effective_date ORDER BY effective_date`,
+         FROM population_entries WHERE location_id = $1 GROUP BY effective_date HAVING sum(delta) <> 0 ORDER BY effective_date`,
       [locationId],
     );
     return { locationId, history: rows };
