@@ -39,6 +39,21 @@ function demoKeys() {
   return keys;
 }
 
+/** A demo Ed25519 key pair for Emmen's system, so the Kafka door can be tried (docs/municipal-integration.md). */
+function demoSigningKeys() {
+  const dir = path.join(localDir, 'signing');
+  const privateFile = path.join(dir, 'gm0114-demo.private.pem');
+  const publicFile = path.join(dir, 'gm0114-demo.public.pem');
+  if (!fs.existsSync(privateFile)) {
+    const { generateKeyPairSync } = require('node:crypto');
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(privateFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    fs.writeFileSync(publicFile, publicKey.export({ type: 'spki', format: 'pem' }));
+  }
+  return JSON.stringify([{ keyId: 'gm0114-demo', municipalityCode: 'GM0114', publicKey: fs.readFileSync(publicFile, 'utf8') }]);
+}
+
 async function waitReady(url, child, timeoutMs = 60000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -86,6 +101,7 @@ async function main() {
   for (const line of infra.describe) say(`  ${line}`);
 
   const keys = demoKeys();
+  const signingKeys = demoSigningKeys();
   const apiKeys = JSON.stringify(
     keys.map(({ key, ...rest }) => ({ ...rest, sha256: createHash('sha256').update(key).digest('hex') })),
   );
@@ -114,6 +130,7 @@ async function main() {
           DATABASE_URL: infra.databaseUrl,
           KAFKA_BROKERS: infra.kafkaBrokers,
           API_KEYS: apiKeys,
+          MUNICIPAL_SIGNING_KEYS: signingKeys,
         },
       },
     );
@@ -133,6 +150,8 @@ async function main() {
   for (const service of SERVICES) say(`  ${service.name.padEnd(22)} http://127.0.0.1:${service.port}/docs   (health: /health/ready)`);
   say(`  Logs:              .local/logs/<service>.log`);
   say(`  Demo API keys:     .local/demo-api-keys.json`);
+  say(`  Demo signing key:  .local/signing/gm0114-demo.private.pem (key id gm0114-demo, for municipal.arrivals.v1)`);
+  say(`  Integrators:       docs/municipal-integration.md`);
   say(`  Demo arrival:      group ${demo.groupId ?? '(see intake log)'} at AZC Emmen (demo), 140 people`);
   say('');
   say('Try it:');

@@ -25,6 +25,7 @@ export class OverviewHttpController {
     const where: string[] = [];
     const params: unknown[] = [];
     if (municipalityCode) where.push(`g.municipality_code = $${params.push(municipalityCode)}`);
+    if (query.reference) where.push(`g.reference = $${params.push(query.reference)}`);
     if (query.locationId) where.push(`g.location_id = $${params.push(query.locationId)}`);
     if (query.status) where.push(`g.status = $${params.push(query.status)}`);
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
