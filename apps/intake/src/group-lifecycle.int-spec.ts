@@ -158,6 +158,9 @@ describe("a group's life, the reception-location registry and the overview queri
     await emmen.get(`/v1/groups/${assenGroup.groupId}`).expect(404);
     await request(url).get('/v1/groups').set('Authorization', `Bearer ${TEST_KEYS.finance}`).expect(403);
     await coordination.get('/v1/totals?by=province').expect(400);
+    // A day that does not exist is a 400, never a database error.
+    await coordination.get('/v1/totals?by=location&date=2026-02-30').expect(400);
+    await emmen.post('/v1/arrivals', { reference: 'BAD-DATE', municipalityCode: 'GM0114', location: { name: 'X', postcode: '7811', kind: 'neighbourhood' }, headcount: 1, arrivalDate: '2026-02-30' }).expect(400);
   });
 
   it('checks the municipality against the registry: unknown codes and codes ended by a merger are refused', async () => {
@@ -174,6 +177,7 @@ describe("a group's life, the reception-location registry and the overview queri
     const schema = body.paths['/v1/arrivals'].post.requestBody.content['application/json'].schema;
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['reference', 'municipalityCode', 'location', 'headcount', 'arrivalDate', 'composition', 'withBsnCount']));
     expect(schema.properties.headcount).toMatchObject({ minimum: 1, maximum: 10000 });
+    expect(schema.properties.arrivalDate).toMatchObject({ type: 'string', format: 'date' });
     expect(schema.properties.location.properties.kind.enum).toEqual(['reception-centre', 'neighbourhood']);
   });
 });

@@ -1,3 +1,4 @@
+import { buildMessage, ValidateBy, ValidationOptions } from 'class-validator';
 /** Validation patterns shared by several contracts. */
 export const CBS_MUNICIPALITY_CODE = /^GM\d{4}$/;
 /**
@@ -13,4 +14,26 @@ export type LocationKind = (typeof LOCATION_KINDS)[number];
 /** `1234 AB` / `1234ab` -> `1234`. */
 export function pc4Of(postcode: string): string {
   return postcode.trim().slice(0, 4);
+}
+
+export const IS_CALENDAR_DATE = 'isCalendarDate';
+
+/** `YYYY-MM-DD` that exists on the calendar: 2026-02-30 is refused, 2028-02-29 accepted. */
+export function isCalendarDate(value: unknown): boolean {
+  if (typeof value !== 'string' || !ISO_DATE.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: IS_CALENDAR_DATE,
+      validator: {
+        validate: (value) => isCalendarDate(value),
+        defaultMessage: buildMessage((each) => `${each}$property must be a calendar date (YYYY-MM-DD)`, options),
+      },
+    },
+    options,
+  );
 }

@@ -5,6 +5,7 @@ import { parseEventType } from './envelope';
 import { validateEnvelope } from './envelope-validation';
 import { fixtureFileName, shapeOf } from './fixtures';
 import { ALL_TOPICS, deadLetterTopicOf } from './topics';
+import { isCalendarDate } from './common';
 
 const fixturesDir = join(__dirname, '..', 'fixtures');
 const load = (file: string) => JSON.parse(readFileSync(join(fixturesDir, file), 'utf8'));
@@ -92,5 +93,21 @@ describe('shapeOf', () => {
     expect(shapeOf({ a: 1, b: { c: 'x' } })).toEqual(shapeOf({ b: { c: 'y' }, a: 2 }));
     expect(shapeOf({ a: 1 })).not.toEqual(shapeOf({ a: '1' }));
     expect(shapeOf({ a: 1 })).not.toEqual(shapeOf({ a: 1, b: 2 }));
+  });
+});
+
+describe('calendar dates', () => {
+  it('accepts real dates only', () => {
+    expect(isCalendarDate('2028-02-29')).toBe(true);
+    expect(isCalendarDate('2026-02-29')).toBe(false);
+    expect(isCalendarDate('2026-04-31')).toBe(false);
+    expect(isCalendarDate('2026-4-3')).toBe(false);
+  });
+
+  it('an arrival dated on a day that does not exist is refused by the contract', () => {
+    const event = load('RefugeeGroupArrived.v1.json');
+    event.data.arrivalDate = '2026-02-30';
+    const result = validateEnvelope(event);
+    expect(result.ok ? [] : result.errors.map((e) => e.field)).toEqual(['data.arrivalDate']);
   });
 });

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
-import { CBS_MUNICIPALITY_CODE, DUTCH_POSTCODE_OR_PC4, ISO_DATE, LOCATION_KINDS, LocationKind } from '../common';
+import { CBS_MUNICIPALITY_CODE, DUTCH_POSTCODE_OR_PC4, IsCalendarDate, LOCATION_KINDS, LocationKind } from '../common';
 import { GroupCompositionV1 } from '../events/refugee-group-arrived/refugee-group-arrived.v1';
 
 export class AnnouncedLocationV1 {
@@ -38,7 +38,7 @@ export class ArrivalAnnouncementV1 {
   @Max(10000)
   headcount!: number;
 
-  @Matches(ISO_DATE, { message: 'arrivalDate must be an ISO date (YYYY-MM-DD)' })
+  @IsCalendarDate()
   arrivalDate!: string;
 
   @IsOptional()

@@ -1,4 +1,5 @@
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import { IS_CALENDAR_DATE } from '@draaiboek/contracts';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
 let schemas: Record<string, SchemaObject> | undefined;
@@ -8,7 +9,10 @@ let schemas: Record<string, SchemaObject> | undefined;
  * states exactly what validation enforces (the contracts library carries no Swagger decorators).
  */
 export function schemaOf(cls: { name: string }): SchemaObject {
-  schemas ??= validationMetadatasToSchemas({ refPointerPrefix: '#/components/schemas/' }) as Record<string, SchemaObject>;
+  schemas ??= validationMetadatasToSchemas({
+    refPointerPrefix: '#/components/schemas/',
+    additionalConverters: { [IS_CALENDAR_DATE]: { type: 'string', format: 'date' } },
+  }) as Record<string, SchemaObject>;
   return inline(schemas[cls.name] ?? { type: 'object' }, schemas);
 }
 

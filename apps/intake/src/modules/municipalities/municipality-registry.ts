@@ -1,15 +1,15 @@
 import { IsArray, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
-import { CBS_MUNICIPALITY_CODE, describeFieldErrors, ISO_DATE, validateAgainst } from '@draaiboek/contracts';
+import { CBS_MUNICIPALITY_CODE, describeFieldErrors, IsCalendarDate, validateAgainst } from '@draaiboek/contracts';
 
 class MunicipalityEntry {
   @Matches(CBS_MUNICIPALITY_CODE) code!: string;
   @IsString() @Length(1, 100) name!: string;
   @IsOptional() @IsString() province?: string;
   /** Absent: valid since before this registry's records begin. */
-  @IsOptional() @Matches(ISO_DATE) validFrom?: string;
+  @IsOptional() @IsCalendarDate() validFrom?: string;
   /** Last day the code was valid (inclusive); absent while it is current. */
-  @IsOptional() @Matches(ISO_DATE) validTo?: string;
+  @IsOptional() @IsCalendarDate() validTo?: string;
   @IsOptional() @Matches(CBS_MUNICIPALITY_CODE) succeededBy?: string;
 }
 

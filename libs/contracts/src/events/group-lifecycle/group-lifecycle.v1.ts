@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsUUID, Matches, Max, Min, ValidateNested } from 'class-validator';
-import { CBS_MUNICIPALITY_CODE, ISO_DATE } from '../../common';
+import { CBS_MUNICIPALITY_CODE, IsCalendarDate } from '../../common';
 import { ArrivalLocationV1 } from '../refugee-group-arrived/refugee-group-arrived.v1';
 
 /** Fields every lifecycle event of a group carries. Subject/key: groupId, so a group's events stay ordered. */
@@ -23,7 +23,7 @@ export class RefugeeGroupHeadcountChangedV1 extends GroupEventV1 {
   @IsInt() @Min(1) @Max(10000)
   headcount!: number;
 
-  @Matches(ISO_DATE)
+  @IsCalendarDate()
   effectiveDate!: string;
 }
 
@@ -36,7 +36,7 @@ export class RefugeeGroupDepartedV1 extends GroupEventV1 {
   @IsInt() @Min(1) @Max(10000)
   headcount!: number;
 
-  @Matches(ISO_DATE)
+  @IsCalendarDate()
   departureDate!: string;
 }
 
@@ -53,7 +53,7 @@ export class RefugeeGroupRelocatedV1 extends GroupEventV1 {
   @IsInt() @Min(1) @Max(10000)
   headcount!: number;
 
-  @Matches(ISO_DATE)
+  @IsCalendarDate()
   relocationDate!: string;
 }
 

@@ -11,7 +11,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { CBS_MUNICIPALITY_CODE, DUTCH_POSTCODE_OR_PC4, ISO_DATE, LOCATION_KINDS, LocationKind } from '../../common';
+import { CBS_MUNICIPALITY_CODE, DUTCH_POSTCODE_OR_PC4, IsCalendarDate, LOCATION_KINDS, LocationKind } from '../../common';
 
 export class ArrivalLocationV1 {
   @IsUUID()
@@ -65,7 +65,7 @@ export class RefugeeGroupArrivedV1 {
   @Max(10000)
   headcount!: number;
 
-  @Matches(ISO_DATE, { message: 'arrivalDate must be an ISO date (YYYY-MM-DD)' })
+  @IsCalendarDate()
   arrivalDate!: string;
 
   @IsOptional()

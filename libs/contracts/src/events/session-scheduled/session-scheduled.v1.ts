@@ -1,5 +1,5 @@
-import { IsISO8601, IsInt, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
-import { ISO_DATE } from '../../common';
+import { IsISO8601, IsInt, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { IsCalendarDate } from '../../common';
 
 /**
  * A consultation hour (spreekuur) at a central location was put on the schedule.
@@ -16,7 +16,7 @@ export class SessionScheduledV1 {
   @Length(1, 200)
   locationName!: string;
 
-  @Matches(ISO_DATE)
+  @IsCalendarDate()
   localDate!: string;
 
   @IsISO8601({ strict: true })

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
-import { CBS_MUNICIPALITY_CODE, ISO_DATE } from '@draaiboek/contracts';
+import { CBS_MUNICIPALITY_CODE, IsCalendarDate } from '@draaiboek/contracts';
 import { GROUP_STATUSES, GroupStatus } from '../database/refugee-group.orm-entity';
 
 export class ListGroupsQueryDto {
@@ -15,12 +15,12 @@ export class ListGroupsQueryDto {
 
 export class TotalsQueryDto {
   /** Date in Europe/Amsterdam; today when absent. */
-  @IsOptional() @Matches(ISO_DATE, { message: 'date must be an ISO date (YYYY-MM-DD)' }) date?: string;
+  @IsOptional() @IsCalendarDate() date?: string;
   @IsIn(['municipality', 'location']) by!: 'municipality' | 'location';
   @IsOptional() @Matches(CBS_MUNICIPALITY_CODE) municipalityCode?: string;
 }
 
 export class LocationsQueryDto {
   @IsOptional() @Matches(CBS_MUNICIPALITY_CODE) municipalityCode?: string;
-  @IsOptional() @Matches(ISO_DATE, { message: 'date must be an ISO date (YYYY-MM-DD)' }) date?: string;
+  @IsOptional() @IsCalendarDate() date?: string;
 }

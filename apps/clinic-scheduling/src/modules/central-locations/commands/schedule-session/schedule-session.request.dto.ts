@@ -1,11 +1,11 @@
 import { IsInt, Matches, Max, Min } from 'class-validator';
-import { ISO_DATE } from '@draaiboek/contracts';
+import { IsCalendarDate } from '@draaiboek/contracts';
 
 const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 /** Date and times are Europe/Amsterdam wall-clock values. */
 export class ScheduleSessionRequestDto {
-  @Matches(ISO_DATE, { message: 'date must be an ISO date (YYYY-MM-DD)' })
+  @IsCalendarDate()
   date!: string;
 
   @Matches(LOCAL_TIME, { message: 'startTime must be HH:mm' })

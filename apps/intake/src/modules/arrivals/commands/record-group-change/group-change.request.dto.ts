@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
-import { AnnouncedLocationV1, CANCELLATION_REASONS, CancellationReason, ISO_DATE } from '@draaiboek/contracts';
+import { AnnouncedLocationV1, CANCELLATION_REASONS, CancellationReason, IsCalendarDate } from '@draaiboek/contracts';
 
 abstract class GroupChangeRequest {
   /** The municipality's own reference for this change: sending it again is harmless. */
@@ -14,12 +14,12 @@ export class HeadcountChangeRequestDto extends GroupChangeRequest {
   @IsInt() @Min(1) @Max(10000)
   headcount!: number;
 
-  @Matches(ISO_DATE, { message: 'effectiveDate must be an ISO date (YYYY-MM-DD)' })
+  @IsCalendarDate()
   effectiveDate!: string;
 }
 
 export class DepartureRequestDto extends GroupChangeRequest {
-  @Matches(ISO_DATE, { message: 'departureDate must be an ISO date (YYYY-MM-DD)' })
+  @IsCalendarDate()
   departureDate!: string;
 }
 
@@ -28,7 +28,7 @@ export class RelocationRequestDto extends GroupChangeRequest {
   @Type(() => AnnouncedLocationV1)
   location!: AnnouncedLocationV1;
 
-  @Matches(ISO_DATE, { message: 'relocationDate must be an ISO date (YYYY-MM-DD)' })
+  @IsCalendarDate()
   relocationDate!: string;
 }
 
