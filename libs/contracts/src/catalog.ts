@@ -8,6 +8,7 @@ import {
   RefugeeGroupRelocatedV1,
 } from './events/group-lifecycle/group-lifecycle.v1';
 import { ArrivalAnnouncementV1 } from './ingress/arrival-announcement.v1';
+import { CareArrangementChosenV1, CaseloadReportedV1, PracticeNotifiedV1 } from './events/practice-notification/practice-notification.v1';
 import { TopicDefinition, Topics } from './topics';
 import { ClassOf } from './validation';
 
@@ -96,6 +97,39 @@ export const RefugeeGroupCancelled = {
   }),
 };
 
+export const PracticeNotified = {
+  v1: contract<PracticeNotifiedV1>({
+    type: eventType('practice-notification', 'PracticeNotified', 1),
+    name: 'PracticeNotified',
+    major: 1,
+    topic: Topics.practiceNotifications,
+    dataClass: PracticeNotifiedV1,
+    subjectOf: (d) => d.notificationId,
+  }),
+};
+
+export const CareArrangementChosen = {
+  v1: contract<CareArrangementChosenV1>({
+    type: eventType('practice-notification', 'CareArrangementChosen', 1),
+    name: 'CareArrangementChosen',
+    major: 1,
+    topic: Topics.practiceNotifications,
+    dataClass: CareArrangementChosenV1,
+    subjectOf: (d) => d.groupId,
+  }),
+};
+
+export const CaseloadReported = {
+  v1: contract<CaseloadReportedV1>({
+    type: eventType('practice-notification', 'CaseloadReported', 1),
+    name: 'CaseloadReported',
+    major: 1,
+    topic: Topics.practiceCaseload,
+    dataClass: CaseloadReportedV1,
+    subjectOf: (d) => d.practiceAgb,
+  }),
+};
+
 export const SessionScheduled = {
   v1: contract<SessionScheduledV1>({
     type: eventType('clinic-scheduling', 'SessionScheduled', 1),
@@ -115,6 +149,9 @@ export const EVENT_CATALOG: readonly EventContract[] = [
   RefugeeGroupDeparted.v1,
   RefugeeGroupRelocated.v1,
   RefugeeGroupCancelled.v1,
+  PracticeNotified.v1,
+  CareArrangementChosen.v1,
+  CaseloadReported.v1,
   SessionScheduled.v1,
 ] as EventContract[];
 

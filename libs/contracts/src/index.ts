@@ -9,3 +9,4 @@ export * from './events/session-scheduled/session-scheduled.v1';
 export * from './ingress/arrival-announcement.v1';
 export * from './fixtures';
 export * from './events/group-lifecycle/group-lifecycle.v1';
+export * from './events/practice-notification/practice-notification.v1';

@@ -30,6 +30,20 @@ export const Topics = {
     description: 'Lifecycle of refugee groups: arrived, headcount changed, departed, relocated, cancelled.',
     retentionMs: FOREVER,
   },
+  practiceNotifications: {
+    name: 'practice-notification.notifications.v1',
+    partitions: 6,
+    owner: 'practice-notification',
+    description: 'Practices notified about groups in their area, and the care arrangement each chose.',
+    retentionMs: FOREVER,
+  },
+  practiceCaseload: {
+    name: 'practice-notification.caseload.v1',
+    partitions: 6,
+    owner: 'practice-notification',
+    description: 'Refugee caseload reported per practice (care burden), for the overview and fair rostering.',
+    retentionMs: FOREVER,
+  },
   clinicSessions: {
     name: 'clinic-scheduling.sessions.v1',
     partitions: 6,

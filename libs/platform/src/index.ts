@@ -11,3 +11,5 @@ export * from './http/errors.filter';
 export * from './http/create-service-app';
 export * from './platform.module';
 export * from './time/amsterdam';
+export * from './mail/mail-outbox';
+export * from './mail/mail-outbox.migration';

@@ -32,7 +32,16 @@ export interface TestSystem {
  * Real services on the suite's real Kafka and Postgres, isolated per test file by a fresh
  * database and a topic prefix.
  */
-export async function createTestSystem(): Promise<TestSystem> {
+export interface TestApiKey {
+  id: string;
+  key: string;
+  roles: string[];
+  municipalityCode?: string;
+  practiceAgb?: string;
+  hagroCode?: string;
+}
+
+export async function createTestSystem(options: { apiKeys?: TestApiKey[] } = {}): Promise<TestSystem> {
   const database = await createTestDatabase();
   const topicPrefix = `t${randomBytes(4).toString('hex')}.`;
   const env: Record<string, string> = {
@@ -40,7 +49,10 @@ export async function createTestSystem(): Promise<TestSystem> {
     KAFKA_BROKERS: testKafkaBrokers(),
     KAFKA_TOPIC_PREFIX: topicPrefix,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
-    API_KEYS: TEST_API_KEYS,
+    API_KEYS: JSON.stringify([
+      ...JSON.parse(TEST_API_KEYS),
+      ...(options.apiKeys ?? []).map(({ key, ...principal }) => ({ ...principal, sha256: sha256Hex(key) })),
+    ]),
   };
   const running: Array<RunningService<ServiceConfig>> = [];
   return {

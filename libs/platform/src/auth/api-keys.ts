@@ -11,6 +11,7 @@ class ApiKeyEntry {
   @IsOptional() @Matches(/^GM\d{4}$/) municipalityCode?: string;
   @IsOptional() @Matches(/^\d{8}$/) practiceAgb?: string;
   @IsOptional() @Matches(/^\d{8}$/) gpAgb?: string;
+  @IsOptional() @IsString() hagroCode?: string;
 }
 
 export function sha256Hex(value: string): string {
@@ -33,6 +34,7 @@ export class ApiKeyRegistry {
         municipalityCode: e.municipalityCode,
         practiceAgb: e.practiceAgb,
         gpAgb: e.gpAgb,
+        hagroCode: e.hagroCode,
       },
     }));
   }

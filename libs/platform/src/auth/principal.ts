@@ -7,5 +7,7 @@ export interface Principal {
   roles: Role[];
   municipalityCode?: string;
   practiceAgb?: string;
+  /** A hagro coordinator decides for all practices of the hagro. */
+  hagroCode?: string;
   gpAgb?: string;
 }

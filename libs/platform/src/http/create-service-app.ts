@@ -9,7 +9,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { json } from 'express';
+import { json, text } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { flattenValidationErrors } from '@draaiboek/contracts';
 import { newCorrelationId, runWithCorrelation } from '../logging/correlation';
@@ -43,6 +43,8 @@ export async function createServiceApp(
     runWithCorrelation({ correlationId, causationId: correlationId }, next);
   });
   app.use(json({ limit: options.bodyLimit ?? '64kb', strict: true }));
+  // CSV uploads (the practice directory) are larger than any JSON command.
+  app.use(text({ type: 'text/csv', limit: '5mb' }));
   app.use(bodyParserErrors);
   app.useGlobalPipes(
     new ValidationPipe({

@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
-import { RecordGroupWhenRefugeeGroupArrivedHandler } from './event-handlers/record-group-when-refugee-group-arrived.handler';
+import { DecideArrangementHttpController } from './commands/decide-arrangement/decide-arrangement.http.controller';
+import { DecideArrangementService } from './commands/decide-arrangement/decide-arrangement.service';
+import { DeadlineWatcher } from './deadline-watcher';
+import { GroupEventHandlers } from './event-handlers';
+import { SignalsHttpController } from './queries/signals.http.controller';
+import { SignalService } from './signal.service';
 
-@Module({ controllers: [RecordGroupWhenRefugeeGroupArrivedHandler] })
+@Module({
+  controllers: [GroupEventHandlers, DecideArrangementHttpController, SignalsHttpController],
+  providers: [SignalService, DecideArrangementService, DeadlineWatcher],
+})
 export class SignalsModule {}

@@ -28,6 +28,12 @@ export class ArrivedGroupRecord {
   @Column({ name: 'central_location_advised', type: 'boolean' })
   centralLocationAdvised!: boolean;
 
+  @Column({ type: 'text', default: 'active' })
+  status!: 'active' | 'departed' | 'cancelled';
+
+  @Column({ type: 'jsonb', nullable: true })
+  location!: Record<string, string> | null;
+
   @Column({ name: 'received_at', type: 'timestamptz', default: () => 'now()' })
   receivedAt!: Date;
 }
