@@ -1,9 +1,11 @@
+import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { ServiceConfig } from '@draaiboek/platform';
 
 export class PracticeNotificationConfig extends ServiceConfig {
   /** Above this headcount the advice is a central consultation hour (rule 2); the region file's value when unset. */
   @IsOptional()
+  @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(10000)
@@ -29,18 +31,21 @@ export class PracticeNotificationConfig extends ServiceConfig {
 
   /** No answer this long after the signal: a reminder to the practice. */
   @IsOptional()
+  @Type(() => Number)
   @IsInt()
   @Min(1)
-  REMINDER_AFTER_SECONDS = 2 * 24 * 3600;
+  REMINDER_AFTER_SECONDS: number = 2 * 24 * 3600;
 
   /** Still no answer this long after the signal: escalation to the coordination. */
   @IsOptional()
+  @Type(() => Number)
   @IsInt()
   @Min(1)
-  ESCALATION_AFTER_SECONDS = 4 * 24 * 3600;
+  ESCALATION_AFTER_SECONDS: number = 4 * 24 * 3600;
 
   @IsOptional()
+  @Type(() => Number)
   @IsInt()
   @Min(1)
-  DEADLINE_CHECK_INTERVAL_SECONDS = 60;
+  DEADLINE_CHECK_INTERVAL_SECONDS: number = 60;
 }

@@ -149,7 +149,7 @@ export class EventConsumer {
         }
         const backoff = Math.min(this.retry.maxBackoffMs, this.retry.initialBackoffMs * 2 ** (attempt - 1));
         this.logger.warn(
-          { msg: 'event handling failed; retrying', eventId: envelope.id, type: envelope.type, attempt, backoffMs: backoff, error: err.message },
+          { msg: 'event handling failed; retrying', eventId: envelope.id, type: envelope.type, attempt, backoffMs: backoff, error: err.message, at: err.stack?.split('\n').slice(1, 3).join(' ').trim() },
           'EventConsumer',
         );
         await sleep(backoff);

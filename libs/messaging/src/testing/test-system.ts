@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sha256Hex, ServiceConfig } from '@draaiboek/platform';
 import { RunningService, ServiceDefinition, startService, StartOptions } from '../nest/service-runtime';
 import { createTestDatabase, testKafkaBrokers } from './test-database';
+import { MailCatcher, startMailCatcher } from './mail-catcher';
 
 /** API keys the test system accepts; the keys themselves, since tests send them. */
 export const TEST_KEYS = {
@@ -22,6 +23,8 @@ export interface TestSystem {
   /** Topic prefix isolating this system's topics on the shared broker. */
   topicPrefix: string;
   databaseUrl: string;
+  /** A real SMTP server the services send their mail to. */
+  mail: MailCatcher;
   env: Record<string, string>;
   start<C extends ServiceConfig>(definition: ServiceDefinition<C>, options?: StartOptions): Promise<RunningService<C>>;
   topic(name: string): string;
@@ -43,12 +46,14 @@ export interface TestApiKey {
 
 export async function createTestSystem(options: { apiKeys?: TestApiKey[] } = {}): Promise<TestSystem> {
   const database = await createTestDatabase();
+  const mail = await startMailCatcher();
   const topicPrefix = `t${randomBytes(4).toString('hex')}.`;
   const env: Record<string, string> = {
     DATABASE_URL: database.url,
     KAFKA_BROKERS: testKafkaBrokers(),
     KAFKA_TOPIC_PREFIX: topicPrefix,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+    SMTP_URL: mail.smtpUrl,
     API_KEYS: JSON.stringify([
       ...JSON.parse(TEST_API_KEYS),
       ...(options.apiKeys ?? []).map(({ key, ...principal }) => ({ ...principal, sha256: sha256Hex(key) })),
@@ -58,6 +63,7 @@ export async function createTestSystem(options: { apiKeys?: TestApiKey[] } = {})
   return {
     topicPrefix,
     databaseUrl: database.url,
+    mail,
     env,
     async start(definition, options = {}) {
       const service = await startService(definition, {
@@ -80,6 +86,7 @@ export async function createTestSystem(options: { apiKeys?: TestApiKey[] } = {})
     async stop() {
       for (const service of [...running].reverse()) await service.close();
       await database.drop();
+      await mail.stop();
     },
   };
 }

@@ -34,3 +34,11 @@ describe('loadConfig (the one config loader)', () => {
     expect(loadConfig('intake', ServiceConfig, { ...valid, KAFKA_TOPIC_PREFIX: 'drenthe.' }).KAFKA_TOPIC_PREFIX).toBe('drenthe.');
   });
 });
+
+describe('numbers in a service config', () => {
+  it('are converted from text whatever way the code was compiled', () => {
+    class WithDefaults extends ServiceConfig {}
+    const config = loadConfig('x', WithDefaults, { ...valid, HTTP_PORT: '8080' });
+    expect(config.HTTP_PORT).toBe(8080);
+  });
+});

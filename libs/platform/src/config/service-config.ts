@@ -1,3 +1,4 @@
+import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 /** Settings every service shares. Each service extends this with its own. */
@@ -14,6 +15,7 @@ export class ServiceConfig {
   KAFKA_TOPIC_PREFIX?: string;
 
   @IsOptional()
+  @Type(() => Number)
   @IsInt()
   @Min(0)
   @Max(65535)

@@ -69,7 +69,7 @@ export class GroupEventHandlers {
     groupId: string,
     change: { headcount?: number; status?: string; location?: GroupFacts['location'] },
   ): Promise<GroupFacts> {
-    const [row] = await tx.manager.query(
+    await tx.manager.query(
       `UPDATE arrived_groups SET
           headcount = coalesce($2, headcount),
           status = coalesce($3, status),
@@ -77,9 +77,14 @@ export class GroupEventHandlers {
           location_id = coalesce(($4::jsonb ->> 'locationId')::uuid, location_id),
           location_name = coalesce($4::jsonb ->> 'name', location_name),
           pc4 = coalesce($4::jsonb ->> 'pc4', pc4)
-        WHERE group_id = $1
-        RETURNING group_id, municipality_code, location, headcount, to_char(arrival_date, 'YYYY-MM-DD') AS arrival_date`,
+        WHERE group_id = $1`,
       [groupId, change.headcount ?? null, change.status ?? null, change.location ? JSON.stringify(change.location) : null],
+    );
+    // (TypeORM's query() answers UPDATE ... RETURNING with [rows, count]; a plain SELECT is clearer.)
+    const [row] = await tx.manager.query(
+      `SELECT group_id, municipality_code, location, headcount, to_char(arrival_date, 'YYYY-MM-DD') AS arrival_date
+         FROM arrived_groups WHERE group_id = $1`,
+      [groupId],
     );
     // Events of one group share a key, so the arrival always comes first; a change for an
     // unknown group means the arrival was lost upstream: retrying cannot help.
