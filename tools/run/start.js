@@ -25,15 +25,20 @@ function say(line = '') {
 /** Demo credentials, made once per checkout; only their hashes go into the services' config. */
 function demoKeys() {
   const file = path.join(localDir, 'demo-api-keys.json');
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
   const make = () => randomBytes(24).toString('base64url');
-  const keys = [
+  const wanted = [
     { id: 'coordination-demo', roles: ['coordination'], key: make() },
     { id: 'gm0114-emmen-system', roles: ['municipality'], municipalityCode: 'GM0114', key: make() },
     { id: 'gm0106-assen-system', roles: ['municipality'], municipalityCode: 'GM0106', key: make() },
     { id: 'finance-demo', roles: ['finance'], key: make() },
     { id: 'scheduler-demo', roles: ['scheduler'], key: make() },
+    // A practice of the demo directory (covers AZC Emmen's PC4 7811), and its hagro's coordinator.
+    { id: 'practice-99001015', roles: ['practice'], practiceAgb: '99001015', key: make() },
+    { id: 'hagro-emmen-centrum-coordinator', roles: ['practice'], hagroCode: 'EMMEN-CENTRUM', key: make() },
   ];
+  // Keep the keys made before (people may have copied them); add the ones a newer version needs.
+  const existing = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : [];
+  const keys = [...existing, ...wanted.filter((w) => !existing.some((e) => e.id === w.id))];
   fs.mkdirSync(localDir, { recursive: true });
   fs.writeFileSync(file, JSON.stringify(keys, null, 2), { mode: 0o600 });
   return keys;
@@ -69,6 +74,21 @@ async function waitReady(url, child, timeoutMs = 60000) {
   return false;
 }
 
+/** The demo region's practice directory (fictitious), through the import API like any upload. */
+async function seedDirectory(keys) {
+  const coordination = keys.find((k) => k.roles.includes('coordination'));
+  for (const [file, path_] of [['drenthe-practices.csv', 'practices'], ['drenthe-gps.csv', 'gps']]) {
+    const response = await fetch(`http://127.0.0.1:3002/v1/directory/${path_}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${coordination.key}` },
+      body: fs.readFileSync(path.join(root, 'apps/practice-notification/seed', file), 'utf8'),
+    });
+    const body = await response.json();
+    if (response.status !== 200) throw new Error(`seeding ${file}: HTTP ${response.status} ${body.message ?? ''}`);
+    say(`  seeded ${file}: ${body.accepted} rows (${body.created} new)`);
+  }
+}
+
 async function seedDemoArrival(keys) {
   const emmen = keys.find((k) => k.municipalityCode === 'GM0114');
   const response = await fetch('http://127.0.0.1:3001/v1/arrivals', {
@@ -100,6 +120,12 @@ async function main() {
   const infra = await provideInfrastructure({ mode: 'run', log: (line) => say(`  ${line}`) });
   for (const line of infra.describe) say(`  ${line}`);
 
+  const { startMailCatcher } = require('../infra/mail-catcher');
+  const mail = await startMailCatcher({ smtpPort: 1025, httpPort: 1080 }).catch((error) => {
+    throw new Error(`mail catcher could not start on 127.0.0.1:1025/1080 (${error.message}); is another npm start running?`);
+  });
+  say(`  mail: catcher at ${mail.httpUrl} (SMTP ${mail.smtpUrl})`);
+
   const keys = demoKeys();
   const signingKeys = demoSigningKeys();
   const apiKeys = JSON.stringify(
@@ -111,6 +137,7 @@ async function main() {
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
     await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
     await infra.stop().catch(() => undefined);
+    await mail.stop().catch(() => undefined);
   };
   process.once('SIGINT', () => stopAll().then(() => process.exit(0)));
   process.once('SIGTERM', () => stopAll().then(() => process.exit(0)));
@@ -131,6 +158,7 @@ async function main() {
           KAFKA_BROKERS: infra.kafkaBrokers,
           API_KEYS: apiKeys,
           MUNICIPAL_SIGNING_KEYS: signingKeys,
+          SMTP_URL: mail.smtpUrl,
         },
       },
     );
@@ -144,10 +172,12 @@ async function main() {
     say(`  ${service.name} ready on http://127.0.0.1:${service.port}`);
   }
 
+  await seedDirectory(keys);
   const demo = await seedDemoArrival(keys);
   say('');
   say('Draaiboek is running.');
   for (const service of SERVICES) say(`  ${service.name.padEnd(22)} http://127.0.0.1:${service.port}/docs   (health: /health/ready)`);
+  say(`  Mail catcher:      ${mail.httpUrl}   (every e-mail the services send)`);
   say(`  Logs:              .local/logs/<service>.log`);
   say(`  Demo API keys:     .local/demo-api-keys.json`);
   say(`  Demo signing key:  .local/signing/gm0114-demo.private.pem (key id gm0114-demo, for municipal.arrivals.v1)`);

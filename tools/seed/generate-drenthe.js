@@ -70,6 +70,17 @@ for (const hagro of region.hagros) {
   }
 }
 
+// Every PC4 area of the region has a GP: give each area no practice covers yet to the
+// practice of its municipality with the fewest areas.
+for (const municipality of region.municipalities) {
+  const own = practices.filter((p) => p.city === municipality.name);
+  for (const pc4 of municipality.pc4) {
+    if (own.some((p) => p.catchment.split(' ').includes(pc4))) continue;
+    const smallest = own.reduce((a, b) => (a.catchment.split(' ').length <= b.catchment.split(' ').length ? a : b));
+    smallest.catchment = [...smallest.catchment.split(' '), pc4].sort().join(' ');
+  }
+}
+
 function toCsv(rows) {
   const headers = Object.keys(rows[0]);
   const cell = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
