@@ -105,7 +105,7 @@ describe('reliability of the event backbone', () => {
       [DLQ_HEADERS.reason]: 'undecodable',
       [DLQ_HEADERS.originalTopic]: groupsTopic,
       [DLQ_HEADERS.attempts]: '1',
-      [DLQ_HEADERS.consumerGroup]: 'practice-notification',
+      [DLQ_HEADERS.consumerGroup]: `${system.topicPrefix}practice-notification`,
     });
     expect(first.headers[DLQ_HEADERS.originalPartition]).toMatch(/^\d+$/);
     expect(second.headers[DLQ_HEADERS.reason]).toBe('invalid-data');

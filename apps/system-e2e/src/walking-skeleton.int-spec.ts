@@ -96,7 +96,7 @@ describe('walking skeleton: an arrival travels through all four services on real
     expect(advised).toEqual([{ central_location_advised: true }]); // 140 > 100: rule 2
     for (const schema of ['practice_notification', 'clinic_scheduling']) {
       const { rows } = await db.query(`SELECT consumer_group FROM ${schema}.inbox WHERE event_id = $1`, [outbox.event_id]);
-      expect(rows).toEqual([{ consumer_group: schema.replace('_', '-') }]);
+      expect(rows).toEqual([{ consumer_group: system.topicPrefix + schema.replace('_', '-') }]);
     }
 
     // The same announcement again: same group id, nothing new published.

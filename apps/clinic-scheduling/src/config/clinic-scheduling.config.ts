@@ -9,5 +9,5 @@ export class ClinicSchedulingConfig extends ServiceConfig {
   @IsInt()
   @Min(1)
   @Max(12)
-  CONSULTATIONS_PER_GP_HOUR: number = 4;
+  CONSULTATIONS_PER_GP_HOUR = 4;
 }

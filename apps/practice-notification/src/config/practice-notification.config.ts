@@ -34,18 +34,18 @@ export class PracticeNotificationConfig extends ServiceConfig {
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  REMINDER_AFTER_SECONDS: number = 2 * 24 * 3600;
+  REMINDER_AFTER_SECONDS = 2 * 24 * 3600;
 
   /** Still no answer this long after the signal: escalation to the coordination. */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  ESCALATION_AFTER_SECONDS: number = 4 * 24 * 3600;
+  ESCALATION_AFTER_SECONDS = 4 * 24 * 3600;
 
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  DEADLINE_CHECK_INTERVAL_SECONDS: number = 60;
+  DEADLINE_CHECK_INTERVAL_SECONDS = 60;
 }

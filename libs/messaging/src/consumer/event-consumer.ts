@@ -71,8 +71,12 @@ export class EventConsumer {
     this.retry = { attempts: 5, initialBackoffMs: 200, maxBackoffMs: 5000, ...options.retry };
   }
 
+  /**
+   * The service name, within the deployment's topic prefix: two regions (or two test runs) on
+   * one cluster must not share a consumer group, or one would be handed the other's partitions.
+   */
   get groupId(): string {
-    return this.options.settings.clientId;
+    return this.options.settings.topicPrefix + this.options.settings.clientId;
   }
 
   /** Observe outcomes (metrics, tests). */

@@ -17,8 +17,10 @@ export async function provisionTopics(kafka: Kafka, settings: KafkaSettings, top
     ]);
     const missing = wanted.filter((t) => !existing.has(t.topic));
     if (missing.length > 0) {
+      // Not kafkajs' waitForLeaders: on a KRaft broker its metadata check can see the new topic
+      // as unknown for a moment and throw; waitForMetadata below polls until it is there.
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((t) => ({
           topic: t.topic,
           numPartitions: t.numPartitions,

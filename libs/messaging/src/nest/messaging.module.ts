@@ -6,7 +6,7 @@ import {
   LoggerService,
   Module,
   OnApplicationBootstrap,
-  OnApplicationShutdown,
+  BeforeApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -32,7 +32,7 @@ export interface MessagingModuleOptions {
 
 /** Creates the registry's topics and starts the outbox relay with the application. */
 @Injectable()
-export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     @Inject(KAFKA_SETTINGS) private readonly settings: KafkaSettings,
@@ -60,7 +60,8 @@ export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap,
     await this.relay.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before TypeORM closes its pool (on application shutdown): the relay still needs it for a last pass. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.relay.stop();
   }
 }

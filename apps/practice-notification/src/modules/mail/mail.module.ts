@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, Injectable, LoggerService, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, LoggerService, Module, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { JsonLogger, MailSender } from '@draaiboek/platform';
 import { PracticeNotificationConfig } from '../../config/practice-notification.config';
@@ -6,12 +6,12 @@ import { PracticeNotificationConfig } from '../../config/practice-notification.c
 export const MAIL_SENDER_LOGGER = Symbol('MAIL_SENDER_LOGGER');
 
 @Injectable()
-class MailSenderLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+class MailSenderLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(@Inject(MailSender) private readonly sender: MailSender) {}
   onApplicationBootstrap(): void {
     this.sender.start();
   }
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.sender.stop();
   }
 }

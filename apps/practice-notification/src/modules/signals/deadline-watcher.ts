@@ -1,4 +1,4 @@
-import { Inject, Injectable, LoggerService, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, LoggerService, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { UnitOfWork } from '@draaiboek/messaging';
 import { enqueueMail, SERVICE_CONFIG } from '@draaiboek/platform';
 import { PracticeNotificationConfig } from '../../config/practice-notification.config';
@@ -11,7 +11,7 @@ import { MAIL_SENDER_LOGGER } from '../mail/mail.module';
  * `FOR UPDATE SKIP LOCKED` keeps replicas from doing it twice.
  */
 @Injectable()
-export class DeadlineWatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DeadlineWatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
 
@@ -31,7 +31,7 @@ export class DeadlineWatcher implements OnApplicationBootstrap, OnApplicationShu
     }, this.config.DEADLINE_CHECK_INTERVAL_SECONDS * 1000);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.running;
   }
