@@ -30,6 +30,8 @@ export class OutboxRelay {
   private timer?: NodeJS.Timeout;
   private running = false;
   private inFlight?: Promise<unknown>;
+  /** A nudge that came while a pass was running: run another pass right after it. */
+  private nudgedDuringPass = false;
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
 
@@ -114,7 +116,11 @@ export class OutboxRelay {
 
   private async tick(): Promise<void> {
     if (!this.running) return;
-    if (this.inFlight) return; // the running pass reschedules itself
+    if (this.inFlight) {
+      this.nudgedDuringPass = true; // the running pass reschedules itself, at once
+      return;
+    }
+    this.nudgedDuringPass = false;
     let published = 0;
     let failed = false;
     this.inFlight = this.relayOnce()
@@ -126,6 +132,6 @@ export class OutboxRelay {
     await this.inFlight;
     this.inFlight = undefined;
     if (!this.running) return;
-    this.schedule(failed ? 1000 : published === this.batchSize ? 0 : this.pollIntervalMs);
+    this.schedule(failed ? 1000 : published === this.batchSize || this.nudgedDuringPass ? 0 : this.pollIntervalMs);
   }
 }
