@@ -13,3 +13,4 @@ export * from './platform.module';
 export * from './time/amsterdam';
 export * from './mail/mail-outbox';
 export * from './mail/mail-outbox.migration';
+export * from './workers/polling-loop';

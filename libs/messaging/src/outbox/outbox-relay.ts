@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import { Kafka, Message, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { CLOUDEVENTS_CONTENT_TYPE } from '@draaiboek/contracts';
+import { PollingLoop } from '@draaiboek/platform';
 import { KafkaSettings, physicalTopic } from '../kafka/kafka-factory';
 
 export interface OutboxRelayOptions {
@@ -27,12 +28,7 @@ interface PendingRow {
  */
 export class OutboxRelay {
   private producer?: Producer;
-  private timer?: NodeJS.Timeout;
-  private running = false;
-  private inFlight?: Promise<unknown>;
-  /** A nudge that came while a pass was running: run another pass right after it. */
-  private nudgedDuringPass = false;
-  private readonly pollIntervalMs: number;
+  private readonly loop: PollingLoop;
   private readonly batchSize: number;
 
   constructor(
@@ -42,26 +38,27 @@ export class OutboxRelay {
     private readonly logger: LoggerService,
     private readonly options: OutboxRelayOptions = {},
   ) {
-    this.pollIntervalMs = options.pollIntervalMs ?? 200;
     this.batchSize = options.batchSize ?? 500;
+    this.loop = new PollingLoop(() => this.relayOnce(), {
+      intervalMs: options.pollIntervalMs ?? 200,
+      moreToDo: (published) => published === this.batchSize,
+      onError: (error) => this.logger.error({ msg: 'outbox relay pass failed; will retry', error: error.message }, 'OutboxRelay'),
+    });
   }
 
   async start(): Promise<void> {
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.producer.connect();
-    this.running = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Ask for a publish soon, e.g. right after a transaction that wrote to the outbox committed. */
   nudge(): void {
-    if (this.running) this.schedule(0);
+    this.loop.nudge();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    await this.inFlight?.catch(() => undefined);
+    await this.loop.stop();
     await this.producer?.disconnect();
     this.producer = undefined;
   }
@@ -107,31 +104,5 @@ export class OutboxRelay {
       byTopic.set(topic, list);
     }
     return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), delayMs);
-  }
-
-  private async tick(): Promise<void> {
-    if (!this.running) return;
-    if (this.inFlight) {
-      this.nudgedDuringPass = true; // the running pass reschedules itself, at once
-      return;
-    }
-    this.nudgedDuringPass = false;
-    let published = 0;
-    let failed = false;
-    this.inFlight = this.relayOnce()
-      .then((n) => (published = n))
-      .catch((error) => {
-        failed = true;
-        this.logger.error({ msg: 'outbox relay pass failed; will retry', error: (error as Error).message }, 'OutboxRelay');
-      });
-    await this.inFlight;
-    this.inFlight = undefined;
-    if (!this.running) return;
-    this.schedule(failed ? 1000 : published === this.batchSize || this.nudgedDuringPass ? 0 : this.pollIntervalMs);
   }
 }

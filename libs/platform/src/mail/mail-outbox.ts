@@ -2,6 +2,7 @@ import { LoggerService } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { createTransport, Transporter } from 'nodemailer';
 import { DataSource, EntityManager } from 'typeorm';
+import { PollingLoop } from '../workers/polling-loop';
 
 export interface OutgoingMail {
   to: string;
@@ -42,15 +43,19 @@ export async function enqueueMail(manager: EntityManager, mail: OutgoingMail): P
  */
 export class MailSender {
   private transport?: Transporter;
-  private timer?: NodeJS.Timeout;
-  private running = false;
-  private inFlight?: Promise<unknown>;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly options: MailSenderOptions,
     private readonly logger: LoggerService,
-  ) {}
+  ) {
+    this.loop = new PollingLoop(() => this.sendDue(), {
+      intervalMs: options.pollIntervalMs ?? 500,
+      moreToDo: (handled) => handled > 0,
+      onError: (error) => this.logger.error({ msg: 'mail pass failed', error: error.message }, 'MailSender'),
+    });
+  }
 
   start(): void {
     const url = new URL(this.options.smtpUrl);
@@ -65,18 +70,15 @@ export class MailSender {
       greetingTimeout: 10_000,
       socketTimeout: 30_000,
     });
-    this.running = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
   nudge(): void {
-    if (this.running) this.schedule(0);
+    this.loop.nudge();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    await this.inFlight?.catch(() => undefined);
+    await this.loop.stop();
     this.transport?.close();
   }
 
@@ -121,21 +123,5 @@ export class MailSender {
       }
       return rows.length;
     });
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), delayMs);
-  }
-
-  private async tick(): Promise<void> {
-    if (!this.running || this.inFlight) return;
-    let handled = 0;
-    this.inFlight = this.sendDue()
-      .then((n) => (handled = n))
-      .catch((error) => this.logger.error({ msg: 'mail pass failed', error: (error as Error).message }, 'MailSender'));
-    await this.inFlight;
-    this.inFlight = undefined;
-    if (this.running) this.schedule(handled > 0 ? 0 : (this.options.pollIntervalMs ?? 500));
   }
 }
