@@ -8,6 +8,14 @@ import {
   RefugeeGroupRelocatedV1,
 } from './events/group-lifecycle/group-lifecycle.v1';
 import { ArrivalAnnouncementV1 } from './ingress/arrival-announcement.v1';
+import { PracticeRegisteredV1 } from './events/practice-notification/practice-registered.v1';
+import {
+  CentralLocationOpenedV1,
+  ConsultationRecordedV1,
+  SessionCancelledV1,
+  ShiftAssignedV1,
+  ShiftReleasedV1,
+} from './events/clinic-scheduling/clinic-scheduling.v1';
 import { CareArrangementChosenV1, CaseloadReportedV1, PracticeNotifiedV1 } from './events/practice-notification/practice-notification.v1';
 import { TopicDefinition, Topics } from './topics';
 import { ClassOf } from './validation';
@@ -130,6 +138,72 @@ export const CaseloadReported = {
   }),
 };
 
+export const PracticeRegistered = {
+  v1: contract<PracticeRegisteredV1>({
+    type: eventType('practice-notification', 'PracticeRegistered', 1),
+    name: 'PracticeRegistered',
+    major: 1,
+    topic: Topics.practiceDirectory,
+    dataClass: PracticeRegisteredV1,
+    subjectOf: (d) => d.practiceAgb,
+  }),
+};
+
+export const CentralLocationOpened = {
+  v1: contract<CentralLocationOpenedV1>({
+    type: eventType('clinic-scheduling', 'CentralLocationOpened', 1),
+    name: 'CentralLocationOpened',
+    major: 1,
+    topic: Topics.centralLocations,
+    dataClass: CentralLocationOpenedV1,
+    subjectOf: (d) => d.centralLocationId,
+  }),
+};
+
+export const SessionCancelled = {
+  v1: contract<SessionCancelledV1>({
+    type: eventType('clinic-scheduling', 'SessionCancelled', 1),
+    name: 'SessionCancelled',
+    major: 1,
+    topic: Topics.clinicSessions,
+    dataClass: SessionCancelledV1,
+    subjectOf: (d) => d.sessionId,
+  }),
+};
+
+export const ShiftAssigned = {
+  v1: contract<ShiftAssignedV1>({
+    type: eventType('clinic-scheduling', 'ShiftAssigned', 1),
+    name: 'ShiftAssigned',
+    major: 1,
+    topic: Topics.clinicShifts,
+    dataClass: ShiftAssignedV1,
+    subjectOf: (d) => d.shiftId,
+  }),
+};
+
+export const ShiftReleased = {
+  v1: contract<ShiftReleasedV1>({
+    type: eventType('clinic-scheduling', 'ShiftReleased', 1),
+    name: 'ShiftReleased',
+    major: 1,
+    topic: Topics.clinicShifts,
+    dataClass: ShiftReleasedV1,
+    subjectOf: (d) => d.shiftId,
+  }),
+};
+
+export const ConsultationRecorded = {
+  v1: contract<ConsultationRecordedV1>({
+    type: eventType('clinic-scheduling', 'ConsultationRecorded', 1),
+    name: 'ConsultationRecorded',
+    major: 1,
+    topic: Topics.consultations,
+    dataClass: ConsultationRecordedV1,
+    subjectOf: (d) => d.consultationId,
+  }),
+};
+
 export const SessionScheduled = {
   v1: contract<SessionScheduledV1>({
     type: eventType('clinic-scheduling', 'SessionScheduled', 1),
@@ -152,7 +226,13 @@ export const EVENT_CATALOG: readonly EventContract[] = [
   PracticeNotified.v1,
   CareArrangementChosen.v1,
   CaseloadReported.v1,
+  PracticeRegistered.v1,
+  CentralLocationOpened.v1,
   SessionScheduled.v1,
+  SessionCancelled.v1,
+  ShiftAssigned.v1,
+  ShiftReleased.v1,
+  ConsultationRecorded.v1,
 ] as EventContract[];
 
 const byType = new Map(EVENT_CATALOG.map((c) => [c.type, c]));

@@ -10,3 +10,5 @@ export * from './ingress/arrival-announcement.v1';
 export * from './fixtures';
 export * from './events/group-lifecycle/group-lifecycle.v1';
 export * from './events/practice-notification/practice-notification.v1';
+export * from './events/practice-notification/practice-registered.v1';
+export * from './events/clinic-scheduling/clinic-scheduling.v1';
