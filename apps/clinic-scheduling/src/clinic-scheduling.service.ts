@@ -1,6 +1,7 @@
 import { ServiceDefinition } from '@draaiboek/messaging';
 import { ClinicSchedulingConfig } from './config/clinic-scheduling.config';
 import { ClinicSchedulingInitial1763856300000 } from './migrations/1763856300000-clinic-scheduling-initial';
+import { CentralLocationsAndRoster1764000000000 } from './migrations/1764000000000-central-locations-and-roster';
 import { CentralLocationsModule } from './modules/central-locations/central-locations.module';
 import { CentralLocationRecord } from './modules/central-locations/database/central-location.orm-entity';
 import { KnownGroupRecord } from './modules/central-locations/database/known-group.orm-entity';
@@ -13,6 +14,6 @@ export const clinicSchedulingService: ServiceDefinition<ClinicSchedulingConfig> 
   defaultPort: 3003,
   configClass: ClinicSchedulingConfig,
   entities: [KnownGroupRecord, CentralLocationRecord, SessionRecord],
-  migrations: [ClinicSchedulingInitial1763856300000],
+  migrations: [ClinicSchedulingInitial1763856300000, CentralLocationsAndRoster1764000000000],
   modules: () => [CentralLocationsModule],
 };
