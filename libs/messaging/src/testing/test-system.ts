@@ -42,6 +42,7 @@ export interface TestApiKey {
   municipalityCode?: string;
   practiceAgb?: string;
   hagroCode?: string;
+  gpAgb?: string;
 }
 
 export async function createTestSystem(options: { apiKeys?: TestApiKey[] } = {}): Promise<TestSystem> {
