@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { createTestSystem, TEST_KEYS, TestSystem } from '@draaiboek/messaging/testing';
+import { PracticeRegistered, shapeOf, Topics } from '@draaiboek/contracts';
+import { createTestSystem, eventually, KafkaProbe, loadContractFixture, TEST_KEYS, TestSystem } from '@draaiboek/messaging/testing';
 import { practiceNotificationService } from './practice-notification.service';
 import { GPS_CSV, KEYS, PRACTICE_API_KEYS, PRACTICES_CSV } from './test-support';
 
@@ -33,6 +34,32 @@ describe('practice directory: CSV import with a report per row, all or nothing, 
     const { body } = await request(url).get('/v1/directory/practices?pc4=7811').set('Authorization', `Bearer ${KEYS.practiceC}`).expect(200);
     expect(body.map((p: { agb: string }) => p.agb)).toEqual(['99000001', '99000002']);
     expect(body.find((p: { agb: string }) => p.agb === '99000001')).toMatchObject({ hagro: 'EMMEN-ZUID', catchment: ['7811', '7812'], gpCount: 2, gpFte: 1.6 });
+  });
+
+  it('tells rostering each practice with its GPs by AGB code and FTE, and no name or address on Kafka', async () => {
+    const probe = new KafkaProbe();
+    await probe.watch([system.topic(Topics.practiceDirectory.name)]);
+    try {
+      const records = await eventually(async () => {
+        const found = probe.on(system.topic(Topics.practiceDirectory.name)).filter((r) => r.key === '99000001');
+        return found.length >= 2 ? found : undefined; // once for the practices file, once for the GPs file
+      }, { what: 'PracticeRegistered for practice A' });
+      const latest = JSON.parse(records[records.length - 1].value!);
+      expect(latest.type).toBe(PracticeRegistered.v1.type);
+      expect(latest.data).toEqual({
+        practiceAgb: '99000001',
+        hagroCode: 'EMMEN-ZUID',
+        latitude: 52.78,
+        longitude: 6.89,
+        gps: [{ gpAgb: '88000011', fte: 1 }, { gpAgb: '88000012', fte: 0.6 }],
+      });
+      expect(shapeOf(latest)).toEqual(shapeOf(loadContractFixture(PracticeRegistered.v1)));
+      for (const record of records) {
+        expect(record.value).not.toMatch(/Huisarts A1|a1@example\.org|Contact A|Hoofdstraat/);
+      }
+    } finally {
+      await probe.close();
+    }
   });
 
   it('rejects a whole file when one row is broken, saying why for each row, and changes nothing', async () => {

@@ -111,3 +111,10 @@ describe('calendar dates', () => {
     expect(result.ok ? [] : result.errors.map((e) => e.field)).toEqual(['data.arrivalDate']);
   });
 });
+
+describe('shapeOf on lists', () => {
+  it('treats a list by the shape of its elements, not their number', () => {
+    expect(shapeOf({ gps: [{ a: 1 }, { a: 2 }] })).toEqual(shapeOf({ gps: [{ a: 3 }] }));
+    expect(shapeOf({ gps: [{ a: 1 }] })).not.toEqual(shapeOf({ gps: [{ a: '1' }] }));
+  });
+});

@@ -10,7 +10,8 @@ export function fixtureFileName(contract: Pick<EventContract, 'name' | 'major'>)
  * when producer output and the committed fixture agree on every field and its type.
  */
 export function shapeOf(value: unknown, path = '$'): string[] {
-  if (Array.isArray(value)) return [`${path}: array`, ...value.flatMap((v) => shapeOf(v, `${path}[]`))];
+  // Every element of an array counts once: a list of two GPs has the shape of a list of one.
+  if (Array.isArray(value)) return [`${path}: array`, ...new Set(value.flatMap((v) => shapeOf(v, `${path}[]`)))];
   if (value !== null && typeof value === 'object') {
     return [
       `${path}: object`,

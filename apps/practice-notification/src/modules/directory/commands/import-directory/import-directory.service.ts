@@ -1,5 +1,7 @@
 import { Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PracticeRegistered } from '@draaiboek/contracts';
+import { Transaction, UnitOfWork } from '@draaiboek/messaging';
 import { CsvFileError, GpRow, PracticeRow, readGpsCsv, readPracticesCsv, RowReport } from '../../domain/directory-csv';
 import { Region } from '../../domain/region';
 
@@ -20,13 +22,15 @@ export interface ImportResult {
 export class ImportDirectoryService {
   constructor(
     private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
     @Inject(Region) private readonly region: Region,
   ) {}
 
   async importPractices(csv: string): Promise<ImportResult> {
     const { reports, rows } = this.read(() => readPracticesCsv(csv, this.region));
     this.assertAllAccepted('practices', reports);
-    return this.db.transaction(async (manager) => {
+    return this.uow.run(async (tx) => {
+      const { manager } = tx;
       let created = 0;
       for (const row of rows) {
         const [{ inserted }] = await manager.query(
@@ -42,6 +46,7 @@ export class ImportDirectoryService {
         await manager.query('DELETE FROM practice_catchment WHERE practice_agb = $1', [row.agb]);
         await manager.query('INSERT INTO practice_catchment (practice_agb, pc4) SELECT $1, unnest($2::text[])', [row.agb, row.catchment]);
       }
+      await publishRegistrations(tx, rows.map((r) => r.agb));
       return { file: 'practices', accepted: rows.length, created, updated: rows.length - created, rows: reports };
     });
   }
@@ -50,7 +55,10 @@ export class ImportDirectoryService {
     const known = new Set<string>((await this.db.query('SELECT agb FROM practices')).map((r: { agb: string }) => r.agb));
     const { reports, rows } = this.read(() => readGpsCsv(csv, known));
     this.assertAllAccepted('gps', reports);
-    return this.db.transaction(async (manager) => {
+    return this.uow.run(async (tx) => {
+      const { manager } = tx;
+      // A GP who moves to another practice changes the old practice's registration too.
+      const previous: Array<{ practice_agb: string }> = await manager.query('SELECT DISTINCT practice_agb FROM gps WHERE agb = ANY($1::text[])', [rows.map((r) => r.agb)]);
       let created = 0;
       for (const row of rows) {
         const [{ inserted }] = await manager.query(
@@ -62,6 +70,7 @@ export class ImportDirectoryService {
         );
         if (inserted) created++;
       }
+      await publishRegistrations(tx, [...new Set([...rows.map((r) => r.practiceAgb), ...previous.map((p) => p.practice_agb)])]);
       return { file: 'gps', accepted: rows.length, created, updated: rows.length - created, rows: reports };
     });
   }
@@ -99,3 +108,19 @@ function practiceParams(r: PracticeRow): unknown[] {
 function gpParams(r: GpRow): unknown[] {
   return [r.agb, r.practiceAgb, r.name, r.email, r.fte];
 }
+
+/** Tells rostering (clinic-scheduling) the practices' locations and GPs: AGB codes and FTE only. */
+async function publishRegistrations(tx: Transaction, practiceAgbs: string[]): Promise<void> {
+  const practices: Array<{ agb: string; hagro_code: string; latitude: number; longitude: number; gps: Array<{ gpAgb: string; fte: number }> }> =
+    await tx.manager.query(
+      `SELECT p.agb, p.hagro_code, p.latitude::float AS latitude, p.longitude::float AS longitude,
+              coalesce((SELECT json_agg(json_build_object('gpAgb', g.agb, 'fte', g.fte::float) ORDER BY g.agb) FROM gps g WHERE g.practice_agb = p.agb), '[]') AS gps
+         FROM practices p WHERE p.agb = ANY($1::text[]) ORDER BY p.agb`,
+      [practiceAgbs],
+    );
+  for (const p of practices) {
+    await tx.publish(PracticeRegistered.v1, { practiceAgb: p.agb, hagroCode: p.hagro_code, latitude: p.latitude, longitude: p.longitude, gps: p.gps });
+  }
+}
+
+
