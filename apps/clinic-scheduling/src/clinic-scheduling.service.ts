@@ -6,6 +6,8 @@ import { CentralLocationsModule } from './modules/central-locations/central-loca
 import { CentralLocationRecord } from './modules/central-locations/database/central-location.orm-entity';
 import { KnownGroupRecord } from './modules/central-locations/database/known-group.orm-entity';
 import { SessionRecord } from './modules/central-locations/database/session.orm-entity';
+import { RosterModule } from './modules/roster/roster.module';
+
 
 export const clinicSchedulingService: ServiceDefinition<ClinicSchedulingConfig> = {
   name: 'clinic-scheduling',
@@ -15,5 +17,5 @@ export const clinicSchedulingService: ServiceDefinition<ClinicSchedulingConfig> 
   configClass: ClinicSchedulingConfig,
   entities: [KnownGroupRecord, CentralLocationRecord, SessionRecord],
   migrations: [ClinicSchedulingInitial1763856300000, CentralLocationsAndRoster1764000000000],
-  modules: () => [CentralLocationsModule],
+  modules: () => [CentralLocationsModule, RosterModule],
 };

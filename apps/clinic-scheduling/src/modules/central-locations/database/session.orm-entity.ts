@@ -24,5 +24,5 @@ export class SessionRecord {
   gpSlots!: number;
 
   @Column({ type: 'text' })
-  status!: 'scheduled';
+  status!: 'scheduled' | 'cancelled';
 }

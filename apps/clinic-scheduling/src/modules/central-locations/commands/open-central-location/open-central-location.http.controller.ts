@@ -1,41 +1,42 @@
 import { Body, Controller, HttpCode, Post, UnprocessableEntityException } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
 import { UnitOfWork } from '@draaiboek/messaging';
 import { CurrentPrincipal, Principal, Roles } from '@draaiboek/platform';
-import { CentralLocationRecord } from '../../database/central-location.orm-entity';
-import { KnownGroupRecord } from '../../database/known-group.orm-entity';
+import { CentralLocationService } from '../../central-location.service';
 import { OpenCentralLocationRequestDto } from './open-central-location.request.dto';
 
 @ApiBearerAuth()
 @Controller('v1/central-locations')
 export class OpenCentralLocationHttpController {
-  constructor(private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly locations: CentralLocationService,
+  ) {}
 
-  @ApiOperation({ summary: 'Open a central location (the coordination decides so)' })
+  @ApiOperation({ summary: 'Open a central location (the coordination decides so); one per reception location' })
   @Post()
   @HttpCode(201)
   @Roles('coordination')
-  open(@Body() body: OpenCentralLocationRequestDto, @CurrentPrincipal() principal: Principal): Promise<{ id: string }> {
-    return this.uow.run(async ({ manager }) => {
+  open(@Body() body: OpenCentralLocationRequestDto, @CurrentPrincipal() principal: Principal): Promise<{ id: string; created: boolean }> {
+    return this.uow.run(async (tx) => {
       if (body.receptionLocationId) {
-        const known = await manager.exists(KnownGroupRecord, { where: { locationId: body.receptionLocationId } });
-        if (!known) {
+        const known = await tx.manager.query('SELECT 1 FROM known_groups WHERE location_id = $1 LIMIT 1', [body.receptionLocationId]);
+        if (known.length === 0) {
           throw new UnprocessableEntityException({
             error: 'unknown_reception_location',
             fields: [{ field: 'receptionLocationId', messages: ['no group has been announced at this reception location'] }],
           });
         }
       }
-      const id = randomUUID();
-      await manager.insert(CentralLocationRecord, {
-        id,
+      return this.locations.open(tx, {
         name: body.name.trim(),
         postcode: body.postcode,
-        receptionLocationId: body.receptionLocationId ?? null,
+        receptionLocationId: body.receptionLocationId,
+        latitude: body.latitude,
+        longitude: body.longitude,
         openedBy: principal.id,
+        openedBecause: 'coordination',
       });
-      return { id };
     });
   }
 }

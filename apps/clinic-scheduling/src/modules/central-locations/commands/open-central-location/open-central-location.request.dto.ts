@@ -1,4 +1,4 @@
-import { IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { IsNumber, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { DUTCH_POSTCODE_OR_PC4 } from '@draaiboek/contracts';
 
 export class OpenCentralLocationRequestDto {
@@ -13,4 +13,8 @@ export class OpenCentralLocationRequestDto {
   @IsOptional()
   @IsUUID()
   receptionLocationId?: string;
+
+  /** Where it is, for the GPs' travel distance. */
+  @IsOptional() @IsNumber() @Min(50.7) @Max(53.6) latitude?: number;
+  @IsOptional() @IsNumber() @Min(3.3) @Max(7.3) longitude?: number;
 }

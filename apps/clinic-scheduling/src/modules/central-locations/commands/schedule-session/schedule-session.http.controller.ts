@@ -8,6 +8,7 @@ import { ClinicSchedulingConfig } from '../../../../config/clinic-scheduling.con
 import { CentralLocationRecord } from '../../database/central-location.orm-entity';
 import { SessionRecord } from '../../database/session.orm-entity';
 import { gpSlotsFor } from '../../domain/gp-slots';
+import { CentralLocationService } from '../../central-location.service';
 import { ScheduleSessionRequestDto } from './schedule-session.request.dto';
 
 @ApiBearerAuth()
@@ -15,6 +16,7 @@ import { ScheduleSessionRequestDto } from './schedule-session.request.dto';
 export class ScheduleSessionHttpController {
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly locations: CentralLocationService,
     @Inject(SERVICE_CONFIG) private readonly config: ClinicSchedulingConfig,
   ) {}
 
@@ -30,6 +32,10 @@ export class ScheduleSessionHttpController {
     return this.uow.run(async ({ manager, publish }) => {
       const location = await manager.findOne(CentralLocationRecord, { where: { id: locationId } });
       if (!location) throw new NotFoundException({ error: 'unknown_central_location', message: `No central location ${locationId}` });
+      await this.locations.assertReady(manager, locationId);
+      if (startsAt.getTime() <= Date.now()) {
+        throw new BadRequestException({ error: 'validation_failed', fields: [{ field: 'date', messages: ['a session cannot be scheduled in the past'] }] });
+      }
       const minutes = (endsAt.getTime() - startsAt.getTime()) / 60000;
       const session: SessionRecord = {
         id: randomUUID(),
