@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { amsterdamToUtc } from '@draaiboek/platform';
 import { Client } from 'pg';
 import { RefugeeGroupArrived, SessionScheduled, shapeOf, Topics } from '@draaiboek/contracts';
 import { createTestSystem, eventually, KafkaProbe, loadContractFixture, TEST_KEYS, TestSystem } from '@draaiboek/messaging/testing';
@@ -116,10 +117,17 @@ describe('walking skeleton: an arrival travels through all four services on real
       .set('Authorization', `Bearer ${TEST_KEYS.coordination}`)
       .send({ name: 'Spreekuur AZC Emmen', postcode: '7811 AA', receptionLocationId: known[0].location_id })
       .expect(201);
+    // Rule 9: without a complete checklist the coordination must override, with a reason.
+    await request(clinicUrl)
+      .post(`/v1/central-locations/${location.body.id}/override`)
+      .set('Authorization', `Bearer ${TEST_KEYS.coordination}`)
+      .send({ reason: 'Walking skeleton: the workplace is arranged by phone' })
+      .expect(200);
+    const date = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
     const session = await request(clinicUrl)
       .post(`/v1/central-locations/${location.body.id}/sessions`)
       .set('Authorization', `Bearer ${TEST_KEYS.coordination}`)
-      .send({ date: '2026-11-24', startTime: '09:00', endTime: '11:00', capacity: 16 })
+      .send({ date, startTime: '09:00', endTime: '11:00', capacity: 16 })
       .expect(201);
     expect(session.body.gpSlots).toBe(2); // 16 consultations, 2 hours, 4 per GP-hour
 
@@ -129,14 +137,15 @@ describe('walking skeleton: an arrival travels through all four services on real
     const envelope = JSON.parse(record.value!);
     expect(envelope.type).toBe(SessionScheduled.v1.type);
     expect(shapeOf(envelope)).toEqual(shapeOf(loadContractFixture(SessionScheduled.v1)));
-    // 09:00 in Amsterdam on 24 November (CET, UTC+1) is 08:00 UTC.
-    expect(envelope.data).toMatchObject({ localDate: '2026-11-24', startsAt: '2026-11-24T08:00:00.000Z', endsAt: '2026-11-24T10:00:00.000Z' });
+    // 09:00 and 11:00 in Amsterdam, stored and sent as UTC instants.
+    const startsAt = amsterdamToUtc(date, '09:00').toISOString();
+    expect(envelope.data).toMatchObject({ localDate: date, startsAt, endsAt: amsterdamToUtc(date, '11:00').toISOString() });
 
     const stored = await eventually(async () => {
       const { rows } = await db.query('SELECT session_id, starts_at FROM declarations.declarable_sessions WHERE session_id = $1', [session.body.id]);
       return rows[0];
     }, { what: 'declarations to record the session' });
-    expect(new Date(stored.starts_at).toISOString()).toBe('2026-11-24T08:00:00.000Z');
+    expect(new Date(stored.starts_at).toISOString()).toBe(startsAt);
     const { rows: inbox } = await db.query('SELECT count(*)::int AS n FROM declarations.inbox');
     expect(inbox[0].n).toBe(1);
   });
