@@ -5,6 +5,8 @@ import {
   CaseloadReported,
   PracticeNotified,
   RefugeeGroupHeadcountChanged,
+  ShiftReleased,
+  createEnvelope,
   RefugeeGroupRelocated,
   shapeOf,
   Topics,
@@ -230,6 +232,21 @@ describe('the signal, the choice and the care burden (rules 1, 2, 3, 5, 6) on re
     expect(all.filter((n) => n.practice_agb === '99000003')).toEqual([expect.objectContaining({ reason: 'relocated-here', needs_decision: true })]);
     await eventually(async () => mailsTo('b@example.org').some((m) => m.subject.startsWith('Gewijzigde groepsgrootte') && m.subject.includes('58 personen')));
     await eventually(async () => mailsTo('c@example.org').some((m) => m.subject.startsWith('Groep verhuisd naar uw werkgebied: Opvang Assen-Noord')));
+  });
+
+  it('rule 8: a GP whose shift goes because the cadence was reduced is told by e-mail', async () => {
+    const shiftId = '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+    await publish(probe, system.topic(Topics.clinicShifts.name), {
+      ...createEnvelope({
+        type: ShiftReleased.v1.type,
+        source: '/draaiboek/clinic-scheduling',
+        subject: shiftId,
+        data: { shiftId, sessionId: '8b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e', gpAgb: '88000012', startsAt: '2026-12-02T08:00:00.000Z', reason: 'cadence-reduced' as const },
+      }),
+    });
+    const [mail] = await eventually(async () => (mailsTo('a2@example.org').length ? mailsTo('a2@example.org') : undefined), { what: 'the notice' });
+    expect(mail.subject).toContain('Dienst vervallen');
+    expect(mail.text).toContain('minder dagen per week');
   });
 
   it('rule 6: practices report their caseload; the overview per practice, hagro and municipality gives absolute and per-FTE figures and who has not reported', async () => {

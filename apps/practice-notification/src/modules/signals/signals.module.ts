@@ -5,9 +5,10 @@ import { DeadlineWatcher } from './deadline-watcher';
 import { GroupEventHandlers } from './event-handlers';
 import { SignalsHttpController } from './queries/signals.http.controller';
 import { SignalService } from './signal.service';
+import { ShiftNoticeHandlers } from './shift-notice.handlers';
 
 @Module({
-  controllers: [GroupEventHandlers, DecideArrangementHttpController, SignalsHttpController],
+  controllers: [GroupEventHandlers, ShiftNoticeHandlers, DecideArrangementHttpController, SignalsHttpController],
   providers: [SignalService, DecideArrangementService, DeadlineWatcher],
 })
 export class SignalsModule {}
