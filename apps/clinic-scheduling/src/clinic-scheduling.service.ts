@@ -7,6 +7,10 @@ import { CentralLocationRecord } from './modules/central-locations/database/cent
 import { KnownGroupRecord } from './modules/central-locations/database/known-group.orm-entity';
 import { SessionRecord } from './modules/central-locations/database/session.orm-entity';
 import { RosterModule } from './modules/roster/roster.module';
+import { Consultations1764000100000 } from './migrations/1764000100000-consultations';
+import { ConsultationsModule } from './modules/consultations/consultations.module';
+import { ConsultationRecord } from './modules/consultations/database/consultation.orm-entity';
+import { SessionAttendanceRecord } from './modules/consultations/database/session-attendance.orm-entity';
 
 
 export const clinicSchedulingService: ServiceDefinition<ClinicSchedulingConfig> = {
@@ -15,7 +19,7 @@ export const clinicSchedulingService: ServiceDefinition<ClinicSchedulingConfig> 
   schema: 'clinic_scheduling',
   defaultPort: 3003,
   configClass: ClinicSchedulingConfig,
-  entities: [KnownGroupRecord, CentralLocationRecord, SessionRecord],
-  migrations: [ClinicSchedulingInitial1763856300000, CentralLocationsAndRoster1764000000000],
-  modules: () => [CentralLocationsModule, RosterModule],
+  entities: [KnownGroupRecord, CentralLocationRecord, SessionRecord, ConsultationRecord, SessionAttendanceRecord],
+  migrations: [ClinicSchedulingInitial1763856300000, CentralLocationsAndRoster1764000000000, Consultations1764000100000],
+  modules: () => [CentralLocationsModule, RosterModule, ConsultationsModule],
 };

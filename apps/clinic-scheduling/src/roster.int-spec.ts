@@ -70,7 +70,8 @@ describe('clinic scheduling: central locations, cadence, fair shifts (rules 4, 7
       event(RefugeeGroupArrived.v1, { groupId, municipalityCode: 'GM0114', reference: 'R-1', location, headcount: 160, arrivalDate: '2026-11-20' }, '/draaiboek/intake'),
     );
     await eventually(async () => (await db.query('SELECT 1 FROM clinic_scheduling.known_groups')).rows.length === 1, { what: 'the group' });
-    await eventually(async () => (await db.query('SELECT caseload FROM clinic_scheduling.practices WHERE agb = $1', ['99100001'])).rows[0]?.caseload === 400, { what: 'the caseload' });
+    await eventually(async () => (await db.query('SELECT 1 FROM clinic_scheduling.gps')).rows.length === 5, { what: 'the directory' });
+    await eventually(async () => (await db.query('SELECT caseload FROM clinic_scheduling.practice_caseloads WHERE practice_agb = $1', ['99100001'])).rows[0]?.caseload === 400, { what: 'the caseload' });
     await publish(
       Topics.practiceNotifications.name,
       event(CareArrangementChosen.v1, {

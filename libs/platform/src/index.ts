@@ -14,3 +14,4 @@ export * from './time/amsterdam';
 export * from './mail/mail-outbox';
 export * from './mail/mail-outbox.migration';
 export * from './workers/polling-loop';
+export * from './crypto/envelope-encryption';

@@ -36,9 +36,15 @@ export class CentralLocationsAndRoster1764000000000 implements MigrationInterfac
         hagro_code text NOT NULL,
         latitude numeric(8,5) NOT NULL,
         longitude numeric(8,5) NOT NULL,
-        caseload int NOT NULL DEFAULT 0,
-        caseload_reported_on date,
         updated_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    // Apart from practices: a caseload report may arrive before the practice's registration
+    // (they travel on different topics) and must not be lost.
+    await q.query(`
+      CREATE TABLE practice_caseloads (
+        practice_agb text PRIMARY KEY,
+        caseload int NOT NULL,
+        reported_on date NOT NULL
       )`);
     await q.query(`
       CREATE TABLE gps (
@@ -74,6 +80,7 @@ export class CentralLocationsAndRoster1764000000000 implements MigrationInterfac
   async down(q: QueryRunner): Promise<void> {
     await q.query('DROP TABLE shifts');
     await q.query('DROP TABLE gps');
+    await q.query('DROP TABLE practice_caseloads');
     await q.query('DROP TABLE practices');
     await q.query('DROP TABLE checklist_items');
     await q.query('DROP INDEX sessions_starts_idx');

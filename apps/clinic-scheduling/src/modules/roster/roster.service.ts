@@ -188,10 +188,11 @@ export class RosterService {
   private async inputs(manager: EntityManager, window: { monthStart: string; monthEnd: string; burdenFrom: string; from: string }, wanted: (s: SessionRow) => boolean) {
     const gpRows: Array<{ agb: string; practice_agb: string; latitude: number; longitude: number; caseload: number; practice_fte: number; max_shifts_per_month: number; max_travel_km: number; available_weekdays: number[] | null; unavailable: Array<{ from: string; to: string }> }> =
       await manager.query(
-        `SELECT g.agb, g.practice_agb, p.latitude::float AS latitude, p.longitude::float AS longitude, p.caseload,
+        `SELECT g.agb, g.practice_agb, p.latitude::float AS latitude, p.longitude::float AS longitude, coalesce(c.caseload, 0) AS caseload,
                 (SELECT coalesce(sum(fte), 0)::float FROM gps g2 WHERE g2.practice_agb = p.agb AND g2.active) AS practice_fte,
                 g.max_shifts_per_month, g.max_travel_km, g.available_weekdays, g.unavailable
-           FROM gps g JOIN practices p ON p.agb = g.practice_agb WHERE g.active`,
+           FROM gps g JOIN practices p ON p.agb = g.practice_agb LEFT JOIN practice_caseloads c ON c.practice_agb = p.agb
+          WHERE g.active`,
       );
     const worked: Array<{ gp_agb: string; hours: number }> = await manager.query(
       `SELECT sh.gp_agb, sum(extract(epoch FROM s.ends_at - s.starts_at) / 3600)::float AS hours

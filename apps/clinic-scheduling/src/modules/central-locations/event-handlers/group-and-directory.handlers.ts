@@ -68,8 +68,9 @@ export class GroupAndDirectoryHandlers {
   async caseloadReported(@Payload() event: EventEnvelope<CaseloadReportedV1>, @Ctx() tx: HandlerContext): Promise<void> {
     const c = event.data;
     await tx.manager.query(
-      `UPDATE practices SET caseload = $2, caseload_reported_on = $3
-        WHERE agb = $1 AND (caseload_reported_on IS NULL OR caseload_reported_on <= $3)`,
+      `INSERT INTO practice_caseloads (practice_agb, caseload, reported_on) VALUES ($1, $2, $3)
+       ON CONFLICT (practice_agb) DO UPDATE SET caseload = EXCLUDED.caseload, reported_on = EXCLUDED.reported_on
+        WHERE practice_caseloads.reported_on <= EXCLUDED.reported_on`,
       [c.practiceAgb, c.refugeeCount, c.reportedOn],
     );
   }

@@ -1,0 +1,102 @@
+import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { DecryptionError, decryptWith, encryptFor, EncryptedValue, pseudonymOf, rsaPublicKeyFrom } from './envelope-encryption';
+
+function rsaPair(modulusLength: number): { publicKey: string; privateKey: string } {
+  return generateKeyPairSync('rsa', { modulusLength, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+}
+const declarations = rsaPair(2048);
+const someoneElse = rsaPair(2048);
+
+/** Flips one bit of a base64 field. */
+function flipped(base64: string, byte = 0): string {
+  const bytes = Buffer.from(base64, 'base64');
+  bytes[byte] ^= 0x01;
+  return bytes.toString('base64');
+}
+
+describe('envelope encryption (RSA-OAEP-256 + A256GCM)', () => {
+  it('round-trips a value, and names the key and algorithm', () => {
+    const value = encryptFor(declarations.publicKey, 'declarations-2026', '123456782');
+    expect(value).toEqual({
+      keyId: 'declarations-2026',
+      alg: 'RSA-OAEP-256+A256GCM',
+      encryptedKey: expect.any(String),
+      iv: expect.any(String),
+      ciphertext: expect.any(String),
+      tag: expect.any(String),
+    });
+    expect(Buffer.from(value.encryptedKey, 'base64')).toHaveLength(256);
+    expect(Buffer.from(value.iv, 'base64')).toHaveLength(12);
+    expect(Buffer.from(value.tag, 'base64')).toHaveLength(16);
+    expect(JSON.stringify(value)).not.toContain('123456782');
+    expect(decryptWith(declarations.privateKey, value)).toBe('123456782');
+  });
+
+  it('uses a fresh key and IV each time: the same value never encrypts the same way twice', () => {
+    const a = encryptFor(declarations.publicKey, 'k', '123456782');
+    const b = encryptFor(declarations.publicKey, 'k', '123456782');
+    expect(a.encryptedKey).not.toBe(b.encryptedKey);
+    expect(a.iv).not.toBe(b.iv);
+    expect(a.ciphertext).not.toBe(b.ciphertext);
+  });
+
+  it('round-trips non-ASCII and empty values', () => {
+    for (const text of ['', 'Zoë Ünal – 9 €', 'x'.repeat(10_000)]) {
+      expect(decryptWith(declarations.privateKey, encryptFor(declarations.publicKey, 'k', text))).toBe(text);
+    }
+  });
+
+  it('fails on a tampered ciphertext, tag, IV or encrypted key', () => {
+    const value = encryptFor(declarations.publicKey, 'k', '123456782');
+    const tampered: EncryptedValue[] = [
+      { ...value, ciphertext: flipped(value.ciphertext) },
+      { ...value, tag: flipped(value.tag, 15) },
+      { ...value, iv: flipped(value.iv) },
+      { ...value, encryptedKey: flipped(value.encryptedKey, 100) },
+      { ...value, tag: Buffer.from(value.tag, 'base64').subarray(0, 4).toString('base64') }, // a truncated tag
+      { ...value, ciphertext: '' },
+    ];
+    for (const t of tampered) expect(() => decryptWith(declarations.privateKey, t)).toThrow(DecryptionError);
+  });
+
+  it('fails with another private key', () => {
+    const value = encryptFor(declarations.publicKey, 'k', '123456782');
+    expect(() => decryptWith(someoneElse.privateKey, value)).toThrow(DecryptionError);
+  });
+
+  it('refuses an unknown algorithm', () => {
+    const value = encryptFor(declarations.publicKey, 'k', '123456782');
+    expect(() => decryptWith(declarations.privateKey, { ...value, alg: 'RSA1_5' as never })).toThrow(/unsupported algorithm/);
+  });
+
+  it('accepts a PEM with escaped newlines (one-line environment values)', () => {
+    const oneLine = declarations.publicKey.replace(/\n/g, '\\n');
+    expect(decryptWith(declarations.privateKey, encryptFor(oneLine, 'k', 'v'))).toBe('v');
+  });
+
+  it('refuses keys unfit for RSA-OAEP: not RSA, or shorter than 2048 bits', () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const short = rsaPair(1024);
+    expect(() => encryptFor(ec.publicKey, 'k', 'v')).toThrow(/RSA public key/);
+    expect(() => encryptFor(short.publicKey, 'k', 'v')).toThrow(/1024 bits/);
+    expect(() => rsaPublicKeyFrom('not a key')).toThrow();
+  });
+});
+
+describe('pseudonymOf (HMAC-SHA256)', () => {
+  it('is stable for the same secret and reference, and 64 hex characters', () => {
+    const a = pseudonymOf('secret-one', 'WB-0042');
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    expect(pseudonymOf('secret-one', 'WB-0042')).toBe(a);
+    expect(a).toBe(createHmac('sha256', 'secret-one').update('WB-0042').digest('hex'));
+  });
+
+  it('is keyed: another secret, or another reference, gives another pseudonym', () => {
+    expect(pseudonymOf('secret-two', 'WB-0042')).not.toBe(pseudonymOf('secret-one', 'WB-0042'));
+    expect(pseudonymOf('secret-one', 'WB-0043')).not.toBe(pseudonymOf('secret-one', 'WB-0042'));
+  });
+
+  it('refuses to work without a secret (never an unkeyed hash)', () => {
+    expect(() => pseudonymOf('', 'WB-0042')).toThrow(/secret/);
+  });
+});
