@@ -59,6 +59,30 @@ function demoSigningKeys() {
   return JSON.stringify([{ keyId: 'gm0114-demo', municipalityCode: 'GM0114', publicKey: fs.readFileSync(publicFile, 'utf8') }]);
 }
 
+/**
+ * Demo secrets for consultations: the declarations key pair (clinic-scheduling encrypts the BSN
+ * with the public key; declarations holds the private one) and the patient pseudonym key.
+ */
+function demoConsultationKeys() {
+  const dir = path.join(localDir, 'keys');
+  const privateFile = path.join(dir, 'declarations.private.pem');
+  const publicFile = path.join(dir, 'declarations.public.pem');
+  const pseudonymFile = path.join(dir, 'patient-pseudonym.key');
+  if (!fs.existsSync(privateFile)) {
+    const { generateKeyPairSync } = require('node:crypto');
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 3072 });
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(privateFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    fs.writeFileSync(publicFile, publicKey.export({ type: 'spki', format: 'pem' }));
+  }
+  if (!fs.existsSync(pseudonymFile)) fs.writeFileSync(pseudonymFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  return {
+    DECLARATIONS_PUBLIC_KEY: fs.readFileSync(publicFile, 'utf8'),
+    DECLARATIONS_PRIVATE_KEY_FILE: privateFile,
+    PATIENT_PSEUDONYM_KEY: fs.readFileSync(pseudonymFile, 'utf8'),
+  };
+}
+
 async function waitReady(url, child, timeoutMs = 60000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -128,6 +152,7 @@ async function main() {
 
   const keys = demoKeys();
   const signingKeys = demoSigningKeys();
+  const consultationKeys = demoConsultationKeys();
   const apiKeys = JSON.stringify(
     keys.map(({ key, ...rest }) => ({ ...rest, sha256: createHash('sha256').update(key).digest('hex') })),
   );
@@ -159,6 +184,7 @@ async function main() {
           API_KEYS: apiKeys,
           MUNICIPAL_SIGNING_KEYS: signingKeys,
           SMTP_URL: mail.smtpUrl,
+          ...consultationKeys,
         },
       },
     );
