@@ -7,6 +7,8 @@ import { CentralLocationRecord } from './modules/central-locations/database/cent
 import { KnownGroupRecord } from './modules/central-locations/database/known-group.orm-entity';
 import { SessionRecord } from './modules/central-locations/database/session.orm-entity';
 import { RosterModule } from './modules/roster/roster.module';
+import { CadenceModule } from './modules/cadence/cadence.module';
+import { CadenceRecommendations1764000200000 } from './migrations/1764000200000-cadence-recommendations';
 import { Consultations1764000100000 } from './migrations/1764000100000-consultations';
 import { ConsultationsModule } from './modules/consultations/consultations.module';
 import { ConsultationRecord } from './modules/consultations/database/consultation.orm-entity';
@@ -20,6 +22,6 @@ export const clinicSchedulingService: ServiceDefinition<ClinicSchedulingConfig> 
   defaultPort: 3003,
   configClass: ClinicSchedulingConfig,
   entities: [KnownGroupRecord, CentralLocationRecord, SessionRecord, ConsultationRecord, SessionAttendanceRecord],
-  migrations: [ClinicSchedulingInitial1763856300000, CentralLocationsAndRoster1764000000000, Consultations1764000100000],
-  modules: () => [CentralLocationsModule, RosterModule, ConsultationsModule],
+  migrations: [ClinicSchedulingInitial1763856300000, CentralLocationsAndRoster1764000000000, Consultations1764000100000, CadenceRecommendations1764000200000],
+  modules: () => [CentralLocationsModule, RosterModule, ConsultationsModule, CadenceModule],
 };

@@ -61,4 +61,19 @@ export class ClinicSchedulingConfig extends ServiceConfig {
   @IsOptional()
   @IsString()
   PATIENT_PSEUDONYM_KEY?: string;
+
+  /** Rule 8: utilisation under this for two consecutive weeks recommends fewer days a week. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({ maxDecimalPlaces: 2 })
+  @Min(0.01)
+  @Max(1)
+  CADENCE_UTILISATION_THRESHOLD = 0.6;
+
+  /** How often every location with a cadence is evaluated (seconds). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  CADENCE_EVALUATION_INTERVAL_SECONDS = 3600;
 }

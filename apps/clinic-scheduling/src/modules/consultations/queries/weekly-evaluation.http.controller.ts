@@ -17,7 +17,13 @@ export class WeeklyEvaluationHttpController {
   async evaluate(@Param('locationId', new ParseUUIDPipe()) locationId: string): Promise<{ centralLocationId: string; weeks: WeekEvaluation[] }> {
     const [location] = await this.dataSource.query('SELECT id FROM central_locations WHERE id = $1', [locationId]);
     if (!location) throw new NotFoundException({ error: 'unknown_central_location', message: `No central location ${locationId}` });
-    const rows: Array<{ local_date: string; capacity: number; booked: number; walk_ins: number; no_shows: number }> = await this.dataSource.query(
+    return { centralLocationId: locationId, weeks: await weeklyEvaluationOf(this.dataSource, locationId) };
+  }
+}
+
+/** The weekly evaluation of a location's sessions held so far (rule 8). */
+export async function weeklyEvaluationOf(db: { query: DataSource['query'] }, locationId: string): Promise<WeekEvaluation[]> {
+    const rows: Array<{ local_date: string; capacity: number; booked: number; walk_ins: number; no_shows: number }> = await db.query(
       `SELECT to_char(s.local_date, 'YYYY-MM-DD') AS local_date, s.capacity,
               (SELECT count(*)::int FROM consultations c WHERE c.session_id = s.id AND NOT c.walk_in) AS booked,
               (SELECT count(*)::int FROM consultations c WHERE c.session_id = s.id AND c.walk_in) AS walk_ins,
@@ -29,6 +35,5 @@ export class WeeklyEvaluationHttpController {
       [locationId, new Date()],
     );
     const held: HeldSession[] = rows.map((r) => ({ localDate: r.local_date, capacity: r.capacity, booked: r.booked, walkIns: r.walk_ins, noShows: r.no_shows }));
-    return { centralLocationId: locationId, weeks: weeklyEvaluation(held) };
-  }
+  return weeklyEvaluation(held);
 }
