@@ -10,6 +10,7 @@ import {
   PracticeRegistered,
   RefugeeGroupArrived,
   SessionCancelled,
+  SessionChanged,
   SessionScheduled,
   shapeOf,
   ShiftAssigned,
@@ -136,9 +137,17 @@ describe('clinic scheduling: central locations, cadence, fair shifts (rules 4, 7
     const scheduled = await eventually(async () => (events(SessionScheduled.v1.type).length === 10 ? events(SessionScheduled.v1.type) : undefined));
     expect(new Set(scheduled.map((e) => e.data.localDate)).size).toBe(10);
     expect(scheduled[0].data).toMatchObject({ centralLocationId: locationId, capacity: 16, gpSlots: 2 });
-    // Setting the same cadence again schedules nothing twice.
+    // Setting the same cadence again schedules nothing twice and changes nothing.
     const again = await coordination.put(`/v1/central-locations/${locationId}/cadence`, { weekdays: [1, 2, 3, 4, 5], startTime: '09:00', endTime: '11:00', from: monday, weeks: 2, capacity: 16 }).expect(200);
-    expect(again.body.scheduled).toEqual([]);
+    expect(again.body).toMatchObject({ scheduled: [], changed: [], cancelled: [] });
+    // A new capacity changes the sessions: SessionChanged, its own event.
+    const bigger = await coordination.put(`/v1/central-locations/${locationId}/cadence`, { weekdays: [1, 2, 3, 4, 5], startTime: '09:00', endTime: '11:00', from: monday, weeks: 2, capacity: 24 }).expect(200);
+    expect(bigger.body).toMatchObject({ scheduled: [], capacity: 24, gpSlots: 3 });
+    expect(bigger.body.changed).toHaveLength(10);
+    const changed = await eventually(async () => (events(SessionChanged.v1.type).length === 10 ? events(SessionChanged.v1.type) : undefined));
+    expect(changed[0].data).toMatchObject({ capacity: 24, gpSlots: 3 });
+    expect(shapeOf(changed[0])).toEqual(shapeOf(loadContractFixture(SessionChanged.v1)));
+    await coordination.put(`/v1/central-locations/${locationId}/cadence`, { weekdays: [1, 2, 3, 4, 5], startTime: '09:00', endTime: '11:00', from: monday, weeks: 2, capacity: 16 }).expect(200);
   });
 
   it('rule 7: the plan fills every slot, evenly over the GPs, the heavily burdened practice least, and each assignment says why', async () => {

@@ -13,6 +13,7 @@ import {
   CentralLocationOpenedV1,
   ConsultationRecordedV1,
   SessionCancelledV1,
+  SessionChangedV1,
   ShiftAssignedV1,
   ShiftReleasedV1,
 } from './events/clinic-scheduling/clinic-scheduling.v1';
@@ -160,6 +161,17 @@ export const CentralLocationOpened = {
   }),
 };
 
+export const SessionChanged = {
+  v1: contract<SessionChangedV1>({
+    type: eventType('clinic-scheduling', 'SessionChanged', 1),
+    name: 'SessionChanged',
+    major: 1,
+    topic: Topics.clinicSessions,
+    dataClass: SessionChangedV1,
+    subjectOf: (d) => d.sessionId,
+  }),
+};
+
 export const SessionCancelled = {
   v1: contract<SessionCancelledV1>({
     type: eventType('clinic-scheduling', 'SessionCancelled', 1),
@@ -229,6 +241,7 @@ export const EVENT_CATALOG: readonly EventContract[] = [
   PracticeRegistered.v1,
   CentralLocationOpened.v1,
   SessionScheduled.v1,
+  SessionChanged.v1,
   SessionCancelled.v1,
   ShiftAssigned.v1,
   ShiftReleased.v1,

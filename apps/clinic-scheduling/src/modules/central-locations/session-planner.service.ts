@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { SessionCancelled, SessionScheduled, ShiftReleased } from '@draaiboek/contracts';
+import { SessionCancelled, SessionChanged, SessionScheduled, ShiftReleased } from '@draaiboek/contracts';
 import { Transaction } from '@draaiboek/messaging';
 import { amsterdamToUtc, SERVICE_CONFIG } from '@draaiboek/platform';
 import { ClinicSchedulingConfig } from '../../config/clinic-scheduling.config';
@@ -33,7 +33,11 @@ export class SessionPlanner {
     @Inject(SERVICE_CONFIG) private readonly config: ClinicSchedulingConfig,
   ) {}
 
-  async applyCadence(tx: Transaction, locationId: string, cadence: Cadence): Promise<{ scheduled: string[]; cancelled: string[]; capacity: number; gpSlots: number }> {
+  async applyCadence(
+    tx: Transaction,
+    locationId: string,
+    cadence: Cadence,
+  ): Promise<{ scheduled: string[]; changed: string[]; cancelled: string[]; capacity: number; gpSlots: number }> {
     await this.locations.assertReady(tx.manager, locationId);
     const [location] = await tx.manager.query('SELECT id, name, reception_location_id FROM central_locations WHERE id = $1 FOR UPDATE', [locationId]);
     const [{ headcount }] = await tx.manager.query(
@@ -47,13 +51,28 @@ export class SessionPlanner {
     const gpSlots = gpSlotsFor(capacity, minutes, this.config.CONSULTATIONS_PER_GP_HOUR);
 
     const scheduled: string[] = [];
+    const changed: string[] = [];
     for (const date of datesOf(cadence.from, cadence.weeks * 7)) {
       if (!cadence.weekdays.includes(isoWeekday(date))) continue;
       const startsAt = amsterdamToUtc(date, cadence.startTime);
       if (startsAt.getTime() <= Date.now()) continue;
-      const [existing] = await tx.manager.query(`SELECT id FROM sessions WHERE central_location_id = $1 AND local_date = $2 AND status = 'scheduled'`, [locationId, date]);
-      if (existing) continue;
       const endsAt = amsterdamToUtc(date, cadence.endTime);
+      const [existing] = await tx.manager.query(
+        `SELECT id, starts_at, ends_at, capacity, gp_slots FROM sessions WHERE central_location_id = $1 AND local_date = $2 AND status = 'scheduled'`,
+        [locationId, date],
+      );
+      if (existing) {
+        const same =
+          new Date(existing.starts_at).getTime() === startsAt.getTime() &&
+          new Date(existing.ends_at).getTime() === endsAt.getTime() &&
+          existing.capacity === capacity &&
+          existing.gp_slots === gpSlots;
+        if (!same) {
+          await this.change(tx, locationId, existing.id, date, startsAt, endsAt, capacity, gpSlots);
+          changed.push(existing.id);
+        }
+        continue;
+      }
       const id = randomUUID();
       await tx.manager.query(
         `INSERT INTO sessions (id, central_location_id, local_date, starts_at, ends_at, capacity, gp_slots, status) VALUES ($1, $2, $3, $4, $5, $6, $7, 'scheduled')`,
@@ -81,7 +100,36 @@ export class SessionPlanner {
     );
     for (const session of dropped) await this.cancel(tx, locationId, session.id, session.local_date, 'cadence-reduced');
     await tx.manager.query('UPDATE central_locations SET cadence = $2 WHERE id = $1', [locationId, JSON.stringify({ ...cadence, consultationRate: rate })]);
-    return { scheduled, cancelled: dropped.map((d) => d.id), capacity, gpSlots };
+    return { scheduled, changed, cancelled: dropped.map((d) => d.id), capacity, gpSlots };
+  }
+
+  /**
+   * New times or capacity for a scheduled session: SessionChanged. Shifts of slots the session no
+   * longer has are released; when the times move, the GPs' published shifts are released too,
+   * since they agreed to the old hours (the roster refills them by the same rules).
+   */
+  private async change(tx: Transaction, locationId: string, sessionId: string, date: string, startsAt: Date, endsAt: Date, capacity: number, gpSlots: number): Promise<void> {
+    const [before] = await tx.manager.query('SELECT starts_at, ends_at FROM sessions WHERE id = $1', [sessionId]);
+    const moved = new Date(before.starts_at).getTime() !== startsAt.getTime() || new Date(before.ends_at).getTime() !== endsAt.getTime();
+    await tx.manager.query('UPDATE sessions SET starts_at = $2, ends_at = $3, capacity = $4, gp_slots = $5 WHERE id = $1', [sessionId, startsAt, endsAt, capacity, gpSlots]);
+    await tx.manager.query(`DELETE FROM shifts WHERE session_id = $1 AND status = 'draft' AND ($2 OR slot >= $3)`, [sessionId, moved, gpSlots]);
+    const affected: Array<{ id: string; gp_agb: string }> = await tx.manager.query(
+      `SELECT id, gp_agb FROM shifts WHERE session_id = $1 AND status = 'published' AND ($2 OR slot >= $3)`,
+      [sessionId, moved, gpSlots],
+    );
+    for (const shift of affected) {
+      await tx.manager.query(`UPDATE shifts SET status = 'released', released_at = now(), release_reason = 'session-cancelled' WHERE id = $1`, [shift.id]);
+      await tx.publish(ShiftReleased.v1, { shiftId: shift.id, sessionId, gpAgb: shift.gp_agb, startsAt: new Date(before.starts_at).toISOString(), reason: 'session-cancelled' as const });
+    }
+    await tx.publish(SessionChanged.v1, {
+      sessionId,
+      centralLocationId: locationId,
+      localDate: date,
+      startsAt: startsAt.toISOString(),
+      endsAt: endsAt.toISOString(),
+      capacity,
+      gpSlots,
+    });
   }
 
   /** Cancels a session; its draft shifts go, its published shifts are released with notice. */

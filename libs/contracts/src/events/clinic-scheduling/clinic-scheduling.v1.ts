@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { DUTCH_POSTCODE_OR_PC4, IsCalendarDate } from '../../common';
 import { AGB_CODE } from '../practice-notification/practice-notification.v1';
 
@@ -81,4 +81,15 @@ export class ConsultationRecordedV1 {
   @Matches(/^[0-9a-f]{64}$/) patientPseudonym!: string;
   @IsBoolean() walkIn!: boolean;
   @IsOptional() @ValidateNested() @Type(() => EncryptedValueV1) encryptedBsn?: EncryptedValueV1;
+}
+
+/** A scheduled session got other times or another capacity (a new cadence, a new headcount). Subject/key: sessionId. */
+export class SessionChangedV1 {
+  @IsUUID() sessionId!: string;
+  @IsUUID() centralLocationId!: string;
+  @IsCalendarDate() localDate!: string;
+  @IsISO8601({ strict: true }) startsAt!: string;
+  @IsISO8601({ strict: true }) endsAt!: string;
+  @IsInt() @Min(1) @Max(1000) capacity!: number;
+  @IsInt() @Min(1) @Max(50) gpSlots!: number;
 }
