@@ -1,0 +1,69 @@
+'use strict';
+// A Draaiboek service in its own Node process, as it runs in production, so the load generator
+// does not share its event loop. Which service: any ServiceDefinition exported by a compiled
+// module (path relative to the repository root, e.g.
+// dist/out/apps/practice-notification/src/practice-notification.service.js). Driven over IPC by
+// bench/lib/harness.js (startServiceProcess):
+//   parent -> { type: 'start', modulePath, exportName, options }
+//   child  -> { type: 'ready', url, pid } | { type: 'error', message } | { type: 'log', line }
+//   parent -> { type: 'close' }   child -> { type: 'closed' }, then exits
+// The child also closes and exits when the parent goes away (IPC channel disconnects).
+require('reflect-metadata');
+require('../../tools/run/register-paths');
+
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..', '..');
+const { startService } = require('@draaiboek/messaging');
+
+let service = null;
+let closing = null;
+
+function send(message) {
+  if (process.connected) process.send(message);
+}
+
+function close(code) {
+  if (!closing) {
+    closing = (async () => {
+      try {
+        if (service) await service.close();
+        send({ type: 'closed' });
+      } catch (error) {
+        send({ type: 'error', message: `close failed: ${error.message}` });
+        code = 1;
+      } finally {
+        // Bounded: whatever still holds the event loop open, the process ends here.
+        setTimeout(() => process.exit(code), 100).unref();
+        if (process.connected) process.disconnect();
+      }
+    })();
+  }
+  return closing;
+}
+
+process.on('message', async (message) => {
+  if (message.type === 'start') {
+    try {
+      const definition = require(path.resolve(root, message.modulePath))[message.exportName];
+      if (!definition || typeof definition.name !== 'string') {
+        throw new Error(`${message.modulePath} exports no service definition named ${message.exportName}`);
+      }
+      service = await startService(definition, {
+        ...message.options,
+        // Every log line goes to the parent, which counts errors and shows them.
+        log: (line) => send({ type: 'log', line }),
+      });
+      send({ type: 'ready', url: service.url, pid: process.pid });
+    } catch (error) {
+      send({ type: 'error', message: `start-up failed: ${error.stack || error.message}` });
+      await close(1);
+    }
+  } else if (message.type === 'close') {
+    await close(0);
+  }
+});
+
+process.on('disconnect', () => void close(0));
+process.on('SIGINT', () => void close(130));
+process.on('SIGTERM', () => void close(143));
