@@ -23,7 +23,6 @@
 const crypto = require('node:crypto');
 const http = require('node:http');
 const path = require('node:path');
-const { fork, execFileSync } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
 
 const {
@@ -37,6 +36,7 @@ const {
   formatNumber: fmt,
   machineInfo,
 } = require('./lib/util');
+const { startServiceProcess, packageVersion, gitDescribe, mapRound } = require('./lib/harness');
 
 const ROOT = path.resolve(__dirname, '..');
 const MUNICIPALITY = 'GM0114';
@@ -163,68 +163,6 @@ function postJson(agent, baseUrl, pathname, body, headers, timeoutMs = 30_000) {
     req.on('error', reject);
     req.end(payload);
   });
-}
-
-// ---------------------------------------------------------------------------
-// The intake service, in a child process
-// ---------------------------------------------------------------------------
-
-function startIntakeProcess({ options, log, timeoutMs = 120_000 }) {
-  const child = fork(path.join(__dirname, 'lib', 'intake-service-process.js'), [], {
-    cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, NODE_ENV: 'production' },
-    // BENCH_PROFILE_DIR: a V8 CPU profile of the intake process (whole life), for finding where the time goes.
-    execArgv: process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE_DIR)}`] : [],
-  });
-  const logLines = [];
-  let exited = null;
-  const exitPromise = new Promise((resolve) => {
-    child.on('exit', (code, signal) => {
-      exited = { code, signal };
-      resolve(exited);
-    });
-  });
-  child.on('message', (m) => {
-    if (m.type === 'log') {
-      logLines.push(m.line);
-      if (logLines.length <= 20) log(`intake: ${m.line}`);
-    }
-  });
-  const ready = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`intake did not start within ${timeoutMs} ms`)), timeoutMs);
-    child.on('message', (m) => {
-      if (m.type === 'ready') {
-        clearTimeout(timer);
-        resolve(m);
-      } else if (m.type === 'error') {
-        clearTimeout(timer);
-        reject(new Error(`intake: ${m.message}`));
-      }
-    });
-    exitPromise.then((e) => {
-      clearTimeout(timer);
-      reject(new Error(`intake process exited during start-up (code ${e.code}, signal ${e.signal})`));
-    });
-  });
-  child.send({ type: 'start', options });
-  return {
-    pid: child.pid,
-    ready,
-    logLines,
-    errorLines: () => logLines.filter((l) => /"level":"error"/.test(l)),
-    isRunning: () => exited === null,
-    async stop() {
-      if (exited) return;
-      if (child.connected) child.send({ type: 'close' });
-      const result = await Promise.race([exitPromise, sleep(20_000).then(() => null)]);
-      if (!result) {
-        log(`intake: process ${child.pid} did not exit within 20 s after close; killing it`);
-        child.kill('SIGKILL');
-        await Promise.race([exitPromise, sleep(5000)]);
-      }
-    },
-  };
 }
 
 // ---------------------------------------------------------------------------
@@ -498,7 +436,10 @@ async function measure(params, cleanup, log) {
   };
 
   log('bench: starting intake (own Node process)...');
-  const intake = startIntakeProcess({
+  const intake = startServiceProcess({
+    label: 'intake',
+    modulePath: 'dist/out/apps/intake/src/intake.service.js',
+    exportName: 'intakeService',
     options: { env, host: '127.0.0.1', port: 0, relay: { pollIntervalMs: params.relayPollIntervalMs } },
     log,
   });
@@ -896,30 +837,6 @@ async function measure(params, cleanup, log) {
     log(`bench: WARNING: other work used ${x.other} CPU s (${x.share} % of busy time) during the ${x.phase} phase; its figures are disturbed`);
   }
   return result;
-}
-
-function mapRound(summary) {
-  return Object.fromEntries(Object.entries(summary).map(([k, v]) => [k, round(v, 2)]));
-}
-
-/** The installed version of a package (its package.json may be hidden behind "exports"). */
-function packageVersion(name) {
-  try {
-    const file = path.join(ROOT, 'node_modules', ...name.split('/'), 'package.json');
-    return JSON.parse(require('node:fs').readFileSync(file, 'utf8')).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
-function gitDescribe() {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', timeout: 5000 }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8', timeout: 5000 }).trim();
-    return dirty ? `${commit} (with uncommitted changes)` : commit;
-  } catch {
-    return 'unknown';
-  }
 }
 
 // ---------------------------------------------------------------------------
