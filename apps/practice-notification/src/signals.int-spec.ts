@@ -89,6 +89,13 @@ describe('the signal, the choice and the care burden (rules 1, 2, 3, 5, 6) on re
     const published = await eventually(async () => (events(PracticeNotified.v1.type).length >= 2 ? events(PracticeNotified.v1.type) : undefined));
     expect(published.filter((e) => e.data.groupId === event.subject).map((e) => e.data.practiceAgb).sort()).toEqual(['99000001', '99000002']);
     expect(shapeOf(published[0])).toEqual(shapeOf(loadContractFixture(PracticeNotified.v1)));
+    // The correlation id travels on: events a handler publishes carry the incoming event's
+    // correlation id, and name that event as their cause.
+    const caused = published.filter((e) => e.data.groupId === event.subject);
+    expect(caused.map((e) => [e.correlationid, e.causationid])).toEqual([
+      [event.correlationid, event.id],
+      [event.correlationid, event.id],
+    ]);
   });
 
   it('a small group gets the advice to care from the own practice', async () => {
