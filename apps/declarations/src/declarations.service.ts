@@ -1,6 +1,8 @@
 import { ServiceDefinition } from '@draaiboek/messaging';
 import { DeclarationsConfig } from './config/declarations.config';
 import { DeclarationsInitial1763856400000 } from './migrations/1763856400000-declarations-initial';
+import { DeclarationLines1764100000000 } from './migrations/1764100000000-declaration-lines';
+import { LinesModule } from './modules/lines/lines.module';
 import { DeclarableSessionRecord } from './modules/sessions/database/declarable-session.orm-entity';
 import { SessionsModule } from './modules/sessions/sessions.module';
 
@@ -11,6 +13,6 @@ export const declarationsService: ServiceDefinition<DeclarationsConfig> = {
   defaultPort: 3004,
   configClass: DeclarationsConfig,
   entities: [DeclarableSessionRecord],
-  migrations: [DeclarationsInitial1763856400000],
-  modules: () => [SessionsModule],
+  migrations: [DeclarationsInitial1763856400000, DeclarationLines1764100000000],
+  modules: (config) => [SessionsModule, LinesModule.forConfig(config)],
 };

@@ -1,0 +1,91 @@
+import request from 'supertest';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { ConsultationRecorded, ConsultationRecordedV1, createEnvelope, Topics } from '@draaiboek/contracts';
+import { createTestSystem, eventually, KafkaProbe, TEST_KEYS, TestSystem } from '@draaiboek/messaging/testing';
+import { declarationsService } from './declarations.service';
+
+jest.setTimeout(120_000);
+
+function consultation(overrides: Partial<ConsultationRecordedV1> = {}) {
+  const data: ConsultationRecordedV1 = {
+    consultationId: randomUUID(),
+    sessionId: randomUUID(),
+    centralLocationId: randomUUID(),
+    gpAgb: '81000011',
+    practiceAgb: '99100001',
+    dateOfCare: '2026-11-24',
+    performanceCode: '12000',
+    durationClass: 'regular',
+    payerStatus: { bsnKnown: false, thirdCountryNational: false },
+    patientPseudonym: 'b'.repeat(64),
+    walkIn: false,
+    ...overrides,
+  };
+  return createEnvelope({ type: ConsultationRecorded.v1.type, source: '/draaiboek/clinic-scheduling', subject: data.consultationId, data });
+}
+
+describe('declaration lines: each consultation becomes exactly one line (rule 4), on real Kafka and Postgres', () => {
+  let system: TestSystem;
+  let probe: KafkaProbe;
+  let db: Client;
+  let url: string;
+  let topic: string;
+
+  beforeAll(async () => {
+    system = await createTestSystem();
+    url = (await system.start(declarationsService)).url;
+    probe = new KafkaProbe();
+    topic = system.topic(Topics.consultations.name);
+    db = new Client({ connectionString: system.databaseUrl });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await probe?.close();
+    await system?.stop();
+  });
+
+  const send = (...events: Array<{ subject: string }>) => probe.produce(topic, events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })));
+  const lines = async (consultationId: string) =>
+    (await db.query('SELECT payer, amount_cents, status, problem FROM declarations.declaration_lines WHERE consultation_id = $1', [consultationId])).rows;
+
+  it('routes the line to its payer with the tariff in force, once, even when delivered twice', async () => {
+    const event = consultation({ payerStatus: { bsnKnown: false, thirdCountryNational: false } });
+    await send(event, event);
+    const [line] = await eventually(async () => ((await lines(event.subject)).length ? lines(event.subject) : undefined), { what: 'the line' });
+    expect(line).toMatchObject({ payer: 'CAK', amount_cents: '1229', status: 'open', problem: null });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await lines(event.subject)).toHaveLength(1);
+  });
+
+  it('a replay of the topic (the same consultation under a new event id) adds no second line', async () => {
+    const first = consultation();
+    const replayed = createEnvelope({ type: first.type, source: first.source, subject: first.subject, data: first.data });
+    await send(first);
+    await eventually(async () => (await lines(first.subject)).length === 1);
+    await send(replayed);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(await lines(first.subject)).toHaveLength(1);
+  });
+
+  it('an unknown code or a date without a tariff still becomes a line, marked for attention: nothing lost', async () => {
+    const unknown = consultation({ performanceCode: '99999' });
+    const noTariff = consultation({ dateOfCare: '2027-02-01' });
+    await send(unknown, noTariff);
+    const [a] = await eventually(async () => ((await lines(unknown.subject)).length ? lines(unknown.subject) : undefined));
+    expect(a).toMatchObject({ status: 'needs-attention', amount_cents: null, problem: expect.stringContaining('99999') });
+    const [b] = await eventually(async () => ((await lines(noTariff.subject)).length ? lines(noTariff.subject) : undefined));
+    expect(b).toMatchObject({ status: 'needs-attention', problem: expect.stringContaining('no tariff') });
+  });
+
+  it('shows the coordination and finance totals per payer and status; others see nothing', async () => {
+    const rmo = consultation({ payerStatus: { bsnKnown: true, thirdCountryNational: false }, encryptedBsn: { keyId: 'k', alg: 'RSA-OAEP-256+A256GCM', encryptedKey: 'a', iv: 'b', ciphertext: 'c', tag: 'd' } });
+    await send(rmo);
+    await eventually(async () => (await lines(rmo.subject)).length === 1);
+    const { body } = await request(url).get('/v1/lines/totals').set('Authorization', `Bearer ${TEST_KEYS.coordination}`).expect(200);
+    expect(body).toEqual(expect.arrayContaining([{ payer: 'RMO', status: 'open', lines: 1, amountCents: 1229 }]));
+    await request(url).get('/v1/lines/totals').set('Authorization', `Bearer ${TEST_KEYS.emmen}`).expect(403);
+  });
+});

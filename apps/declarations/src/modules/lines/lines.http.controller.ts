@@ -1,0 +1,26 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { Roles } from '@draaiboek/platform';
+
+@ApiBearerAuth()
+@Controller('v1/lines')
+export class LinesHttpController {
+  constructor(private readonly db: DataSource) {}
+
+  @ApiOperation({ summary: 'Totals of declaration lines per payer and status (the coordination sees totals, never lines)' })
+  @Get('totals')
+  @Roles('coordination', 'finance')
+  async totals() {
+    const rows = await this.db.query(
+      `SELECT payer, status, count(*)::int AS lines, coalesce(sum(amount_cents), 0)::bigint AS amount_cents
+         FROM declaration_lines GROUP BY payer, status ORDER BY payer, status`,
+    );
+    return rows.map((r: { payer: string; status: string; lines: number; amount_cents: string }) => ({
+      payer: r.payer,
+      status: r.status,
+      lines: r.lines,
+      amountCents: Number(r.amount_cents),
+    }));
+  }
+}

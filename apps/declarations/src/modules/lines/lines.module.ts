@@ -1,0 +1,23 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import { DeclarationsConfig } from '../../config/declarations.config';
+import bundledTariffs from '../tariffs/tariffs.nl.json';
+import { TariffTable } from '../tariffs/tariff-table';
+import { RecordLineWhenConsultationRecordedHandler } from './event-handlers/record-line-when-consultation-recorded.handler';
+import { LinesHttpController } from './lines.http.controller';
+
+@Module({})
+export class LinesModule {
+  static forConfig(config: DeclarationsConfig): DynamicModule {
+    return {
+      module: LinesModule,
+      controllers: [RecordLineWhenConsultationRecordedHandler, LinesHttpController],
+      providers: [
+        {
+          provide: TariffTable,
+          useFactory: () => TariffTable.fromJson(config.TARIFFS_FILE ? JSON.parse(readFileSync(config.TARIFFS_FILE, 'utf8')) : bundledTariffs),
+        },
+      ],
+    };
+  }
+}
