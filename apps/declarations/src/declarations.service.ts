@@ -3,6 +3,8 @@ import { DeclarationsConfig } from './config/declarations.config';
 import { DeclarationsInitial1763856400000 } from './migrations/1763856400000-declarations-initial';
 import { DeclarationLines1764100000000 } from './migrations/1764100000000-declaration-lines';
 import { LinesModule } from './modules/lines/lines.module';
+import { BatchesModule } from './modules/batches/batches.module';
+import { DeclarationBatches1764100100000 } from './migrations/1764100100000-declaration-batches';
 import { DeclarableSessionRecord } from './modules/sessions/database/declarable-session.orm-entity';
 import { SessionsModule } from './modules/sessions/sessions.module';
 
@@ -13,6 +15,6 @@ export const declarationsService: ServiceDefinition<DeclarationsConfig> = {
   defaultPort: 3004,
   configClass: DeclarationsConfig,
   entities: [DeclarableSessionRecord],
-  migrations: [DeclarationsInitial1763856400000, DeclarationLines1764100000000],
-  modules: (config) => [SessionsModule, LinesModule.forConfig(config)],
+  migrations: [DeclarationsInitial1763856400000, DeclarationLines1764100000000, DeclarationBatches1764100100000],
+  modules: (config) => [SessionsModule, LinesModule.forConfig(config), BatchesModule],
 };

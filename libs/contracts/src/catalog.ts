@@ -9,6 +9,7 @@ import {
 } from './events/group-lifecycle/group-lifecycle.v1';
 import { ArrivalAnnouncementV1 } from './ingress/arrival-announcement.v1';
 import { PracticeRegisteredV1 } from './events/practice-notification/practice-registered.v1';
+import { DeclarationBatchReadyV1 } from './events/declarations/declarations.v1';
 import {
   CentralLocationOpenedV1,
   ConsultationRecordedV1,
@@ -216,6 +217,17 @@ export const ConsultationRecorded = {
   }),
 };
 
+export const DeclarationBatchReady = {
+  v1: contract<DeclarationBatchReadyV1>({
+    type: eventType('declarations', 'DeclarationBatchReady', 1),
+    name: 'DeclarationBatchReady',
+    major: 1,
+    topic: Topics.declarationBatches,
+    dataClass: DeclarationBatchReadyV1,
+    subjectOf: (d) => d.batchId,
+  }),
+};
+
 export const SessionScheduled = {
   v1: contract<SessionScheduledV1>({
     type: eventType('clinic-scheduling', 'SessionScheduled', 1),
@@ -246,6 +258,7 @@ export const EVENT_CATALOG: readonly EventContract[] = [
   ShiftAssigned.v1,
   ShiftReleased.v1,
   ConsultationRecorded.v1,
+  DeclarationBatchReady.v1,
 ] as EventContract[];
 
 const byType = new Map(EVENT_CATALOG.map((c) => [c.type, c]));

@@ -72,6 +72,13 @@ export const Topics = {
     description: 'Consultations held at central locations; declarations turns them into declaration lines.',
     retentionMs: FOREVER,
   },
+  declarationBatches: {
+    name: 'declarations.batches.v1',
+    partitions: 3,
+    owner: 'declarations',
+    description: 'Closed declaration batches ready for finance, with totals and a checksum.',
+    retentionMs: FOREVER,
+  },
   clinicSessions: {
     name: 'clinic-scheduling.sessions.v1',
     partitions: 6,

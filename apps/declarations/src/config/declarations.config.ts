@@ -1,4 +1,5 @@
-import { IsOptional, IsString } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Min } from 'class-validator';
 import { ServiceConfig } from '@draaiboek/platform';
 
 export class DeclarationsConfig extends ServiceConfig {
@@ -6,4 +7,20 @@ export class DeclarationsConfig extends ServiceConfig {
   @IsOptional()
   @IsString()
   TARIFFS_FILE?: string;
+
+  /** The private key (PEM) the BSN was encrypted for by clinic-scheduling; needed to export batches with BSNs. */
+  @IsOptional()
+  @IsString()
+  DECLARATIONS_PRIVATE_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  DECLARATIONS_PRIVATE_KEY_FILE?: string;
+
+  /** How often finished weeks are closed into batches (seconds). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(5)
+  BATCH_CLOSE_INTERVAL_SECONDS = 3600;
 }

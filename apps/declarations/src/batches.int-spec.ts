@@ -1,0 +1,160 @@
+import request from 'supertest';
+import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { ConsultationRecorded, ConsultationRecordedV1, createEnvelope, DeclarationBatchReady, shapeOf, Topics } from '@draaiboek/contracts';
+import { createTestSystem, eventually, KafkaProbe, loadContractFixture, TEST_KEYS, TestSystem } from '@draaiboek/messaging/testing';
+import { encryptFor } from '@draaiboek/platform';
+import { declarationsService } from './declarations.service';
+
+jest.setTimeout(120_000);
+
+const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const publicPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const privatePem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+function consultation(dateOfCare: string, bsn?: string, code = '12000') {
+  const data: ConsultationRecordedV1 = {
+    consultationId: randomUUID(),
+    sessionId: randomUUID(),
+    centralLocationId: randomUUID(),
+    gpAgb: '81000011',
+    practiceAgb: '99100001',
+    dateOfCare,
+    performanceCode: code,
+    durationClass: 'regular',
+    payerStatus: { bsnKnown: !!bsn, thirdCountryNational: false },
+    patientPseudonym: randomUUID().replace(/-/g, '').padEnd(64, '0'),
+    walkIn: false,
+    ...(bsn ? { encryptedBsn: encryptFor(publicPem, 'declarations-test', bsn) } : {}),
+  };
+  return createEnvelope({ type: ConsultationRecorded.v1.type, source: '/draaiboek/clinic-scheduling', subject: data.consultationId, data });
+}
+
+describe('batches for finance: closed per payer and week, immutable, exported, with an outcome (rule 4)', () => {
+  let system: TestSystem;
+  let probe: KafkaProbe;
+  let db: Client;
+  let url: string;
+  const week = ['2026-11-09', '2026-11-10', '2026-11-12', '2026-11-15'];
+  const events = [
+    consultation(week[0], '123456782'),
+    consultation(week[1], '111222333', '12001'),
+    consultation(week[2]),
+    consultation(week[3]),
+    consultation('2026-11-17', '123456782'), // the next week: not complete until the 22nd
+  ];
+
+  beforeAll(async () => {
+    system = await createTestSystem();
+    url = (await system.start(declarationsService, { env: { DECLARATIONS_PRIVATE_KEY: privatePem } })).url;
+    probe = new KafkaProbe();
+    await probe.watch([system.topic(Topics.declarationBatches.name)]);
+    db = new Client({ connectionString: system.databaseUrl });
+    await db.connect();
+    await probe.produce(system.topic(Topics.consultations.name), events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })));
+    await eventually(async () => (await db.query('SELECT count(*)::int AS n FROM declarations.declaration_lines')).rows[0].n === 5, { what: 'five lines' });
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await probe?.close();
+    await system?.stop();
+  });
+
+  const finance = {
+    get: (path: string) => request(url).get(path).set('Authorization', `Bearer ${TEST_KEYS.finance}`),
+    post: (path: string, body: object = {}) => request(url).post(path).set('Authorization', `Bearer ${TEST_KEYS.finance}`).send(body),
+  };
+
+  it('closes one batch per payer for the complete week, publishes DeclarationBatchReady with totals and checksum', async () => {
+    const { body } = await finance.post('/v1/batches/close', { until: '2026-11-16' }).expect(200);
+    expect(body.closed.map((b: { payer: string; lineCount: number; totalCents: number }) => [b.payer, b.lineCount, b.totalCents]).sort()).toEqual([
+      ['CAK', 2, 2458],
+      ['RMO', 2, 1229 + 2458],
+    ]);
+    const ready = await eventually(async () => {
+      const found = probe.records.map((r) => JSON.parse(r.value!)).filter((e) => e.type === DeclarationBatchReady.v1.type);
+      return found.length === 2 ? found : undefined;
+    });
+    expect(ready.every((e) => e.data.periodStart === '2026-11-09' && e.data.periodEnd === '2026-11-15')).toBe(true);
+    expect(shapeOf(ready[0])).toEqual(shapeOf(loadContractFixture(DeclarationBatchReady.v1)));
+    // Closing again adds nothing; the line of the 17th waits for its week to end.
+    const again = await finance.post('/v1/batches/close', { until: '2026-11-16' }).expect(200);
+    expect(again.body.closed).toEqual([]);
+    const { rows } = await db.query(`SELECT status FROM declarations.declaration_lines WHERE date_of_care = '2026-11-17'`);
+    expect(rows).toEqual([{ status: 'open' }]);
+  });
+
+  it('exports a batch as CSV and as JSON, with the BSN for finance, matching the checksum', async () => {
+    const { body: batches } = await finance.get('/v1/batches').expect(200);
+    const rmo = batches.find((b: { payer: string }) => b.payer === 'RMO');
+    const csv = await finance.get(`/v1/batches/${rmo.batchId}/export?format=csv`).expect(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const [header, ...rows] = csv.text.trim().split('\n');
+    expect(header).toBe('line_id,consultation_id,date_of_care,performance_code,amount_cents,payer,gp_agb,practice_agb,patient_pseudonym,bsn');
+    expect(rows.map((r) => r.split(',')[9])).toEqual(['123456782', '111222333']);
+    const hash = createHash('sha256');
+    for (const r of rows) {
+      const c = r.split(',');
+      hash.update(`${c[0]};${c[1]};${c[2]};${c[3]};${c[4]}\n`);
+    }
+    expect(hash.digest('hex')).toBe(rmo.checksum);
+    expect(csv.headers['x-batch-checksum']).toBe(rmo.checksum);
+    const json = await finance.get(`/v1/batches/${rmo.batchId}/export`).set('Accept', 'application/json').expect(200);
+    expect(JSON.parse(json.text).map((l: { amount_cents: number }) => l.amount_cents)).toEqual([1229, 2458]);
+    await request(url).get(`/v1/batches/${rmo.batchId}/export`).set('Authorization', `Bearer ${TEST_KEYS.coordination}`).expect(403);
+    await finance.get(`/v1/batches/${rmo.batchId}/export?format=xml`).expect(400);
+  });
+
+  it('closes finished weeks on schedule too', async () => {
+    const scheduled = await createTestSystem();
+    try {
+      const service = await scheduled.start(declarationsService, { env: { DECLARATIONS_PRIVATE_KEY: privatePem, BATCH_CLOSE_INTERVAL_SECONDS: '5' } });
+      const p = new KafkaProbe();
+      await p.produce(scheduled.topic(Topics.consultations.name), [consultation('2026-11-02')].map((e) => ({ key: e.subject, value: JSON.stringify(e) })));
+      await p.close();
+      const check = new Client({ connectionString: scheduled.databaseUrl });
+      await check.connect();
+      try {
+        await eventually(async () => (await check.query(`SELECT closed_by FROM declarations.declaration_batches`)).rows[0]?.closed_by === 'schedule', {
+          what: 'a batch closed on schedule',
+          timeoutMs: 30_000,
+        });
+      } finally {
+        await check.end();
+      }
+      void service;
+    } finally {
+      await scheduled.stop();
+    }
+  });
+
+  it('a closed batch is immutable', async () => {
+    await expect(db.query(`UPDATE declarations.declaration_lines SET amount_cents = 1 WHERE status = 'batched'`)).rejects.toThrow(/closed batch/);
+  });
+
+  it("takes finance's outcome once, and only for the batch's own lines", async () => {
+    const { body: batches } = await finance.get('/v1/batches').expect(200);
+    const cak = batches.find((b: { payer: string }) => b.payer === 'CAK');
+    const { rows } = await db.query('SELECT id FROM declarations.declaration_lines WHERE batch_id = $1 ORDER BY date_of_care', [cak.batchId]);
+    const [a, b] = rows.map((r) => r.id);
+    const stranger = randomUUID();
+    const wrong = await finance.post(`/v1/batches/${cak.batchId}/outcome`, { accepted: [a, stranger], rejected: [] }).expect(400);
+    expect(wrong.body).toMatchObject({ error: 'outcome_does_not_match_batch', notInBatch: [stranger], missing: [b] });
+    await finance.post(`/v1/batches/${cak.batchId}/outcome`, { accepted: [a], rejected: [{ lineId: b, reason: 'patient not known to the CAK' }] }).expect(200);
+    await finance.post(`/v1/batches/${cak.batchId}/outcome`, { accepted: [a, b], rejected: [] }).expect(409);
+    const after = await db.query('SELECT status, rejection_reason FROM declarations.declaration_lines WHERE batch_id = $1 ORDER BY date_of_care', [cak.batchId]);
+    expect(after.rows).toEqual([
+      { status: 'accepted', rejection_reason: null },
+      { status: 'rejected', rejection_reason: 'patient not known to the CAK' },
+    ]);
+  });
+
+  it('a replay of the whole consultation topic changes no total', async () => {
+    const before = (await request(url).get('/v1/lines/totals').set('Authorization', `Bearer ${TEST_KEYS.coordination}`).expect(200)).body;
+    await probe.produce(system.topic(Topics.consultations.name), events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })));
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = (await request(url).get('/v1/lines/totals').set('Authorization', `Bearer ${TEST_KEYS.coordination}`).expect(200)).body;
+    expect(after).toEqual(before);
+  });
+});

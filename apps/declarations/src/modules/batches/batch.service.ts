@@ -1,0 +1,112 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { DeclarationBatchReady } from '@draaiboek/contracts';
+import { UnitOfWork } from '@draaiboek/messaging';
+import { amsterdamDateOf, Principal } from '@draaiboek/platform';
+
+/** The canonical text of a line the checksum is computed over, in export order. */
+export function checksumRow(l: { id: string; consultation_id: string; date_of_care: string; performance_code: string; amount_cents: string | number }): string {
+  return `${l.id};${l.consultation_id};${l.date_of_care};${l.performance_code};${l.amount_cents}`;
+}
+
+export const LINE_ORDER = 'date_of_care, consultation_id';
+
+/**
+ * Batches per payer and period (an ISO week by default), closed on schedule or by hand, and
+ * immutable once closed. Finance gets DeclarationBatchReady with the totals and a checksum
+ * over the lines, and reports back which lines it accepted and rejected.
+ */
+@Injectable()
+export class BatchService {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  /** Closes every complete week up to `until` (inclusive; default: last Sunday) that has open lines. */
+  close(by: Principal | 'schedule', options: { payer?: string; until?: string } = {}) {
+    const until = options.until ?? lastSunday(amsterdamDateOf(new Date()));
+    return this.uow.run(async (tx) => {
+      await tx.manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['draaiboek:batches']);
+      const periods: Array<{ payer: string; week_start: string }> = await tx.manager.query(
+        `SELECT DISTINCT payer, to_char(date_trunc('week', date_of_care), 'YYYY-MM-DD') AS week_start
+           FROM declaration_lines
+          WHERE status = 'open' AND batch_id IS NULL AND date_of_care <= $1 AND ($2::text IS NULL OR payer = $2)
+            AND date_trunc('week', date_of_care) + interval '6 days' <= $1::date
+          ORDER BY week_start, payer`,
+        [until, options.payer ?? null],
+      );
+      const closed = [];
+      for (const p of periods) {
+        const periodEnd = plusDays(p.week_start, 6);
+        const lines: Array<{ id: string; consultation_id: string; date_of_care: string; performance_code: string; amount_cents: string }> = await tx.manager.query(
+          `SELECT id, consultation_id, to_char(date_of_care, 'YYYY-MM-DD') AS date_of_care, performance_code, amount_cents
+             FROM declaration_lines WHERE status = 'open' AND batch_id IS NULL AND payer = $1 AND date_of_care BETWEEN $2 AND $3
+            ORDER BY ${LINE_ORDER} FOR UPDATE`,
+          [p.payer, p.week_start, periodEnd],
+        );
+        if (lines.length === 0) continue;
+        const hash = createHash('sha256');
+        let total = 0;
+        for (const l of lines) {
+          hash.update(checksumRow(l) + '\n');
+          total += Number(l.amount_cents);
+        }
+        const batchId = randomUUID();
+        const checksum = hash.digest('hex');
+        await tx.manager.query(
+          `INSERT INTO declaration_batches (id, payer, period_start, period_end, line_count, total_cents, checksum, closed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [batchId, p.payer, p.week_start, periodEnd, lines.length, total, checksum, by === 'schedule' ? 'schedule' : by.id],
+        );
+        await tx.manager.query(`UPDATE declaration_lines SET batch_id = $1, status = 'batched' WHERE id = ANY($2::uuid[])`, [batchId, lines.map((l) => l.id)]);
+        await tx.publish(DeclarationBatchReady.v1, {
+          batchId,
+          payer: p.payer as 'CAK' | 'RMO' | 'CAK-OVV',
+          periodStart: p.week_start,
+          periodEnd,
+          lineCount: lines.length,
+          totalCents: total,
+          checksum,
+        });
+        closed.push({ batchId, payer: p.payer, periodStart: p.week_start, periodEnd, lineCount: lines.length, totalCents: total, checksum });
+      }
+      return { until, closed };
+    });
+  }
+
+  /** Finance's outcome: every line of the batch accepted or rejected (with a reason), once. */
+  outcome(batchId: string, accepted: string[], rejected: Array<{ lineId: string; reason: string }>, by: Principal) {
+    return this.uow.run(async (tx) => {
+      const [batch] = await tx.manager.query('SELECT id, outcome_at, outcome_by FROM declaration_batches WHERE id = $1 FOR UPDATE', [batchId]);
+      if (!batch) throw new NotFoundException({ error: 'unknown_batch', message: `No batch ${batchId}` });
+      if (batch.outcome_at) {
+        throw new ConflictException({ error: 'outcome_already_posted', message: 'This batch has its outcome already', at: batch.outcome_at, by: batch.outcome_by });
+      }
+      const inBatch = new Set<string>((await tx.manager.query('SELECT id FROM declaration_lines WHERE batch_id = $1', [batchId])).map((r: { id: string }) => r.id));
+      const named = [...accepted, ...rejected.map((r) => r.lineId)];
+      const unknown = named.filter((id) => !inBatch.has(id));
+      const twice = named.filter((id, i) => named.indexOf(id) !== i);
+      const missing = [...inBatch].filter((id) => !named.includes(id));
+      if (unknown.length || twice.length || missing.length) {
+        throw new BadRequestException({
+          error: 'outcome_does_not_match_batch',
+          message: 'Name every line of the batch exactly once, as accepted or rejected',
+          ...(unknown.length ? { notInBatch: unknown } : {}),
+          ...(twice.length ? { namedTwice: [...new Set(twice)] } : {}),
+          ...(missing.length ? { missing } : {}),
+        });
+      }
+      if (accepted.length) await tx.manager.query(`UPDATE declaration_lines SET status = 'accepted' WHERE id = ANY($1::uuid[])`, [accepted]);
+      for (const r of rejected) await tx.manager.query(`UPDATE declaration_lines SET status = 'rejected', rejection_reason = $2 WHERE id = $1`, [r.lineId, r.reason]);
+      await tx.manager.query('UPDATE declaration_batches SET outcome_at = now(), outcome_by = $2 WHERE id = $1', [batchId, by.id]);
+      return { batchId, accepted: accepted.length, rejected: rejected.length };
+    });
+  }
+}
+
+function lastSunday(today: string): string {
+  const d = new Date(`${today}T12:00:00Z`);
+  const back = d.getUTCDay() === 0 ? 7 : d.getUTCDay();
+  return plusDays(today, -back);
+}
+
+function plusDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T12:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}

@@ -1,0 +1,130 @@
+import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
+import type { Response } from 'express';
+import { readFileSync } from 'node:fs';
+import type { Pool } from 'pg';
+import QueryStream from 'pg-query-stream';
+import { DataSource } from 'typeorm';
+import { IsCalendarDate } from '@draaiboek/contracts';
+import { CurrentPrincipal, decryptWith, Principal, Roles, SERVICE_CONFIG } from '@draaiboek/platform';
+import { DeclarationsConfig } from '../../config/declarations.config';
+import { BatchService, LINE_ORDER } from './batch.service';
+
+export class CloseBatchesRequestDto {
+  @IsOptional() @IsIn(['CAK', 'RMO', 'CAK-OVV']) payer?: string;
+  /** Close complete weeks up to this date (inclusive); last Sunday when absent. */
+  @IsOptional() @IsCalendarDate() until?: string;
+}
+
+class RejectedLineDto {
+  @IsUUID() lineId!: string;
+  @IsString() @Length(1, 500) reason!: string;
+}
+
+export class OutcomeRequestDto {
+  @IsArray() @ArrayMaxSize(100000) @IsUUID('all', { each: true }) accepted!: string[];
+  @IsArray() @ArrayMaxSize(100000) @ValidateNested({ each: true }) @Type(() => RejectedLineDto) rejected!: RejectedLineDto[];
+}
+
+const EXPORT_COLUMNS = ['line_id', 'consultation_id', 'date_of_care', 'performance_code', 'amount_cents', 'payer', 'gp_agb', 'practice_agb', 'patient_pseudonym', 'bsn'] as const;
+
+@ApiBearerAuth()
+@Controller('v1/batches')
+@Roles('finance')
+export class BatchesHttpController {
+  private privateKey?: string;
+
+  constructor(
+    private readonly batches: BatchService,
+    private readonly db: DataSource,
+    @Inject(SERVICE_CONFIG) config: DeclarationsConfig,
+  ) {
+    this.privateKey = config.DECLARATIONS_PRIVATE_KEY ?? (config.DECLARATIONS_PRIVATE_KEY_FILE ? readFileSync(config.DECLARATIONS_PRIVATE_KEY_FILE, 'utf8') : undefined);
+  }
+
+  @ApiOperation({ summary: 'Close the batches of complete weeks by hand (they also close on schedule); DeclarationBatchReady for each' })
+  @Post('close')
+  @HttpCode(200)
+  @Roles('finance', 'coordination')
+  close(@Body() body: CloseBatchesRequestDto, @CurrentPrincipal() principal: Principal) {
+    return this.batches.close(principal, body);
+  }
+
+  @ApiOperation({ summary: 'Closed batches with their totals and checksums' })
+  @Get()
+  async list() {
+    const rows = await this.db.query(
+      `SELECT id, payer, to_char(period_start, 'YYYY-MM-DD') AS period_start, to_char(period_end, 'YYYY-MM-DD') AS period_end, line_count, total_cents, checksum, closed_at, outcome_at
+         FROM declaration_batches ORDER BY period_start, payer`,
+    );
+    return rows.map((r: Record<string, unknown>) => ({
+      batchId: r.id,
+      payer: r.payer,
+      periodStart: r.period_start,
+      periodEnd: r.period_end,
+      lineCount: r.line_count,
+      totalCents: Number(r.total_cents),
+      checksum: r.checksum,
+      closedAt: r.closed_at,
+      outcomeAt: r.outcome_at,
+    }));
+  }
+
+  @ApiOperation({ summary: 'Export a batch as CSV or JSON (format=csv|json, or the Accept header), streamed in constant memory' })
+  @Get(':batchId/export')
+  async export(
+    @Param('batchId', new ParseUUIDPipe()) batchId: string,
+    @Res() res: Response,
+    @Query('format') format?: string,
+    @Headers('accept') accept?: string,
+  ): Promise<void> {
+    const chosen = format ?? (accept?.includes('application/json') ? 'json' : 'csv');
+    if (!['csv', 'json'].includes(chosen)) throw new BadRequestException({ error: 'validation_failed', fields: [{ field: 'format', messages: ['format must be csv or json'] }] });
+    const [batch] = await this.db.query('SELECT id, checksum, (SELECT count(*) FROM declaration_lines WHERE batch_id = $1 AND encrypted_bsn IS NOT NULL)::int AS with_bsn FROM declaration_batches WHERE id = $1', [batchId]);
+    if (!batch) throw new NotFoundException({ error: 'unknown_batch', message: `No batch ${batchId}` });
+    if (batch.with_bsn > 0 && !this.privateKey) {
+      throw new ServiceUnavailableException({ error: 'declarations_key_missing', message: 'This batch holds BSNs and the declarations private key is not configured' });
+    }
+    const pool = (this.db.driver as unknown as { master: Pool }).master;
+    const client = await pool.connect();
+    try {
+      const stream = client.query(
+        new QueryStream(
+          `SELECT id AS line_id, consultation_id, to_char(date_of_care, 'YYYY-MM-DD') AS date_of_care, performance_code, amount_cents, payer, gp_agb, practice_agb, patient_pseudonym, encrypted_bsn
+             FROM declaration_lines WHERE batch_id = $1 ORDER BY ${LINE_ORDER}`,
+          [batchId],
+          { batchSize: 500 },
+        ),
+      );
+      res.status(200);
+      res.setHeader('content-type', chosen === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
+      res.setHeader('content-disposition', `attachment; filename="batch-${batchId}.${chosen}"`);
+      res.setHeader('x-batch-checksum', batch.checksum);
+      if (chosen === 'csv') res.write(EXPORT_COLUMNS.join(',') + '\n');
+      else res.write('[');
+      let first = true;
+      for await (const row of stream as AsyncIterable<Record<string, unknown>>) {
+        const bsn = row.encrypted_bsn ? decryptWith(this.privateKey as string, row.encrypted_bsn as never) : '';
+        const out: Record<string, unknown> = { ...row, bsn, amount_cents: Number(row.amount_cents) };
+        delete out.encrypted_bsn;
+        const chunk = chosen === 'csv' ? EXPORT_COLUMNS.map((c) => String(out[c] ?? '')).join(',') + '\n' : (first ? '' : ',') + JSON.stringify(out);
+        first = false;
+        // Backpressure: wait for the socket to drain, so memory stays flat however large the batch.
+        if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+      }
+      if (chosen === 'json') res.write(']');
+      res.end();
+    } finally {
+      client.release();
+    }
+  }
+
+  @ApiOperation({ summary: "Finance's outcome: every line accepted or rejected with a reason, once per batch" })
+  @Post(':batchId/outcome')
+  @HttpCode(200)
+  outcome(@Param('batchId', new ParseUUIDPipe()) batchId: string, @Body() body: OutcomeRequestDto, @CurrentPrincipal() principal: Principal) {
+    return this.batches.outcome(batchId, body.accepted, body.rejected, principal);
+  }
+}
