@@ -150,6 +150,28 @@ describe('batches for finance: closed per payer and week, immutable, exported, w
     ]);
   });
 
+  it('a rejected line is corrected once, goes into a later batch, and the reconciliation accounts for every consultation', async () => {
+    const [rejected] = (await db.query(`SELECT id FROM declarations.declaration_lines WHERE status = 'rejected'`)).rows;
+    const [accepted] = (await db.query(`SELECT id FROM declarations.declaration_lines WHERE status = 'accepted'`)).rows;
+    const { body: correction } = await finance.post(`/v1/lines/${rejected.id}/correction`, { performanceCode: '12001' }).expect(201);
+    expect(correction).toMatchObject({ correctsLineId: rejected.id, performanceCode: '12001', amountCents: 2458 });
+    await finance.post(`/v1/lines/${rejected.id}/correction`, {}).expect(409);
+    await finance.post(`/v1/lines/${accepted.id}/correction`, {}).expect(409);
+    await finance.post(`/v1/lines/${rejected.id}/correction`, { performanceCode: '99999' }).expect(409);
+    const { body: closed } = await finance.post('/v1/batches/close', { until: '2026-11-16' }).expect(200);
+    expect(closed.closed).toEqual([expect.objectContaining({ payer: 'CAK', lineCount: 1, totalCents: 2458 })]);
+
+    const { body: report } = await finance.get('/v1/reconciliation?from=2026-11-01&to=2026-11-30').expect(200);
+    expect(report).toMatchObject({ consultations: 5, lines: 6, reconciles: true });
+    expect(report.byState).toEqual([
+      { state: 'accepted', consultations: 1, amountCents: 1229 },
+      { state: 'batched', consultations: 2, amountCents: 3687 },
+      { state: 'batched (corrected)', consultations: 1, amountCents: 2458 },
+      { state: 'open', consultations: 1, amountCents: 1229 },
+    ]);
+    await finance.get('/v1/reconciliation?from=2026-11-30&to=2026-11-01').expect(400);
+  });
+
   it('a replay of the whole consultation topic changes no total', async () => {
     const before = (await request(url).get('/v1/lines/totals').set('Authorization', `Bearer ${TEST_KEYS.coordination}`).expect(200)).body;
     await probe.produce(system.topic(Topics.consultations.name), events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })));

@@ -5,6 +5,7 @@ import { DeclarationLines1764100000000 } from './migrations/1764100000000-declar
 import { LinesModule } from './modules/lines/lines.module';
 import { BatchesModule } from './modules/batches/batches.module';
 import { DeclarationBatches1764100100000 } from './migrations/1764100100000-declaration-batches';
+import { LineCorrections1764100200000 } from './migrations/1764100200000-line-corrections';
 import { DeclarableSessionRecord } from './modules/sessions/database/declarable-session.orm-entity';
 import { SessionsModule } from './modules/sessions/sessions.module';
 
@@ -15,6 +16,6 @@ export const declarationsService: ServiceDefinition<DeclarationsConfig> = {
   defaultPort: 3004,
   configClass: DeclarationsConfig,
   entities: [DeclarableSessionRecord],
-  migrations: [DeclarationsInitial1763856400000, DeclarationLines1764100000000, DeclarationBatches1764100100000],
+  migrations: [DeclarationsInitial1763856400000, DeclarationLines1764100000000, DeclarationBatches1764100100000, LineCorrections1764100200000],
   modules: (config) => [SessionsModule, LinesModule.forConfig(config), BatchesModule],
 };

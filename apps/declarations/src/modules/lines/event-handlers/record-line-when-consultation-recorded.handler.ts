@@ -25,7 +25,7 @@ export class RecordLineWhenConsultationRecordedHandler {
       `INSERT INTO declaration_lines (id, consultation_id, session_id, central_location_id, gp_agb, practice_agb, date_of_care, performance_code,
                                       duration_class, payer, payer_scheme, amount_cents, tariff_version, status, problem, patient_pseudonym, encrypted_bsn)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-       ON CONFLICT (consultation_id) DO NOTHING`,
+       ON CONFLICT (consultation_id) WHERE corrects_line_id IS NULL DO NOTHING`,
       [
         randomUUID(),
         c.consultationId,
