@@ -36,7 +36,7 @@ const {
   formatNumber: fmt,
   machineInfo,
 } = require('./lib/util');
-const { startServiceProcess, packageVersion, gitDescribe, mapRound } = require('./lib/harness');
+const { runBounded, startServiceProcess, packageVersion, gitDescribe, mapRound } = require('./lib/harness');
 
 const ROOT = path.resolve(__dirname, '..');
 const MUNICIPALITY = 'GM0114';
@@ -63,43 +63,6 @@ function parameters() {
 // ---------------------------------------------------------------------------
 // Running things: cleanup stack, bounded concurrency, HTTP client
 // ---------------------------------------------------------------------------
-
-/** Cleanups run once, last registered first, each bounded and each allowed to fail. */
-class Cleanup {
-  constructor(log) {
-    this.log = log;
-    this.steps = [];
-    this.running = null;
-  }
-  add(name, fn, timeoutMs = 30_000) {
-    this.steps.push({ name, fn, timeoutMs });
-  }
-  run() {
-    if (!this.running) {
-      this.running = (async () => {
-        const errors = [];
-        for (const step of this.steps.reverse()) {
-          let timer;
-          try {
-            await Promise.race([
-              Promise.resolve().then(step.fn),
-              new Promise((_, reject) => {
-                timer = setTimeout(() => reject(new Error(`timed out after ${step.timeoutMs} ms`)), step.timeoutMs);
-              }),
-            ]);
-          } catch (error) {
-            errors.push(`${step.name}: ${error.message}`);
-            this.log(`cleanup: ${step.name} failed: ${error.message}`);
-          } finally {
-            clearTimeout(timer);
-          }
-        }
-        return errors;
-      })();
-    }
-    return this.running;
-  }
-}
 
 /**
  * Runs task(i) for i in [0, count) with `concurrency` workers. Stops handing out work at the
@@ -354,34 +317,7 @@ function sessionSampler(pool, intervalMs = 100) {
 
 async function run({ log = (line) => process.stderr.write(`${line}\n`) } = {}) {
   const params = parameters();
-  const cleanup = new Cleanup(log);
-  const onSignal = (signal) => {
-    log(`bench: ${signal}: stopping services and infrastructure`);
-    cleanup.run().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-
-  const work = measure(params, cleanup, log);
-  work.catch(() => undefined); // if the watchdog wins, the late rejection is expected
-  let watchdog;
-  try {
-    return await Promise.race([
-      work,
-      new Promise((_, reject) => {
-        watchdog = setTimeout(
-          () => reject(new Error(`benchmark exceeded BENCH_TOTAL_TIMEOUT_MS=${params.totalTimeoutMs} ms`)),
-          params.totalTimeoutMs,
-        );
-      }),
-    ]);
-  } finally {
-    clearTimeout(watchdog);
-    const errors = await cleanup.run();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    if (errors.length) log(`bench: cleanup reported: ${errors.join('; ')}`);
-  }
+  return runBounded({ totalTimeoutMs: params.totalTimeoutMs, log, work: (cleanup) => measure(params, cleanup, log) });
 }
 
 async function measure(params, cleanup, log) {
