@@ -153,11 +153,12 @@ describe('batches for finance: closed per payer and week, immutable, exported, w
   it('a rejected line is corrected once, goes into a later batch, and the reconciliation accounts for every consultation', async () => {
     const [rejected] = (await db.query(`SELECT id FROM declarations.declaration_lines WHERE status = 'rejected'`)).rows;
     const [accepted] = (await db.query(`SELECT id FROM declarations.declaration_lines WHERE status = 'accepted'`)).rows;
+    const unknown = await finance.post(`/v1/lines/${rejected.id}/correction`, { performanceCode: '99999' }).expect(400);
+    expect(unknown.body.fields[0]).toMatchObject({ field: 'performanceCode', messages: [expect.stringContaining('99999')] });
     const { body: correction } = await finance.post(`/v1/lines/${rejected.id}/correction`, { performanceCode: '12001' }).expect(201);
     expect(correction).toMatchObject({ correctsLineId: rejected.id, performanceCode: '12001', amountCents: 2458 });
     await finance.post(`/v1/lines/${rejected.id}/correction`, {}).expect(409);
     await finance.post(`/v1/lines/${accepted.id}/correction`, {}).expect(409);
-    await finance.post(`/v1/lines/${rejected.id}/correction`, { performanceCode: '99999' }).expect(409);
     const { body: closed } = await finance.post('/v1/batches/close', { until: '2026-11-16' }).expect(200);
     expect(closed.closed).toEqual([expect.objectContaining({ payer: 'CAK', lineCount: 1, totalCents: 2458 })]);
 
