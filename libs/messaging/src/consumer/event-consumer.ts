@@ -49,7 +49,7 @@ export interface EventConsumerOptions {
   handlers: ReadonlyMap<string, EventHandler>;
   /** Event type -> batch handler, for types whose volume calls for set-based writes. */
   batchHandlers?: ReadonlyMap<string, BatchEventHandler>;
-  /** Most events applied in one transaction by a batch handler (default 500). */
+  /** Most events applied in one transaction by a batch handler (default 1000). */
   maxBatchSize?: number;
   retry?: Partial<RetryPolicy>;
   partitionsConsumedConcurrently?: number;
@@ -143,7 +143,7 @@ export class EventConsumer {
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const at = { topic: batch.topic, partition: batch.partition };
-    const maxChunk = this.options.maxBatchSize ?? 500;
+    const maxChunk = this.options.maxBatchSize ?? 1000;
     let chunk: Array<{ message: KafkaMessage; envelope: EventEnvelope<object> }> = [];
     let chunkHandler: BatchEventHandler | undefined;
 
