@@ -26,7 +26,7 @@ const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 
 const { envInt, round, latencySummary, formatNumber: fmt, machineInfo } = require('./lib/util');
-const { ROOT, runBounded, packageVersion, gitDescribe, handWrittenPart } = require('./lib/harness');
+const { ROOT, runBounded, packageVersion, gitDescribe, handWrittenPart, throwawayInfrastructure } = require('./lib/harness');
 
 const NAME = 'messaging';
 const DOCS_SECTION = 'Messaging';
@@ -48,22 +48,15 @@ async function run({ log = (line) => process.stderr.write(`${line}\n`) } = {}) {
 }
 
 async function measure(params, cleanup, log) {
-  for (const name of ['DATABASE_URL', 'KAFKA_BROKERS']) delete process.env[name];
-  if (process.env.DRAAIBOEK_DOCKER === undefined) process.env.DRAAIBOEK_DOCKER = '0';
-  require('reflect-metadata');
-  require('../tools/run/register-paths');
+  const { infra, kafkaVersion } = await throwawayInfrastructure({ cleanup, log });
   const contracts = require('@draaiboek/contracts');
   const platform = require('@draaiboek/platform');
   const messaging = require('@draaiboek/messaging');
   const { DataSource } = require('typeorm');
-  const { provideInfrastructure } = require('../tools/infra');
   const fixture = require(path.join(ROOT, 'libs', 'contracts', 'fixtures', 'ConsultationRecorded.v1.json'));
 
   const startedAt = new Date();
   const machine = machineInfo();
-  const infra = await provideInfrastructure({ mode: 'test', log: (line) => log(`infra: ${line}`) });
-  cleanup.add('infrastructure', () => infra.stop(), 60_000);
-  const kafkaLine = infra.describe.find((l) => l.startsWith('kafka:')) || '';
   const logger = new platform.JsonLogger('bench-messaging', 'error', () => undefined);
   const settings = { clientId: 'bench-messaging', brokers: infra.kafkaBrokers.split(','), topicPrefix: `m${crypto.randomBytes(4).toString('hex')}.` };
   const kafka = messaging.createKafka(settings, logger);
@@ -215,7 +208,7 @@ async function measure(params, cleanup, log) {
     finishedAt: new Date().toISOString(),
     params,
     machine,
-    versions: { node: process.version, kafka: (/Apache Kafka ([\w.-]+)/.exec(kafkaLine) || [])[1] || kafkaLine, kafkajs: packageVersion('kafkajs'), pg: packageVersion('pg'), typeorm: packageVersion('typeorm'), classValidator: packageVersion('class-validator'), git: gitDescribe() },
+    versions: { node: process.version, kafka: kafkaVersion, kafkajs: packageVersion('kafkajs'), pg: packageVersion('pg'), typeorm: packageVersion('typeorm'), classValidator: packageVersion('class-validator'), git: gitDescribe() },
     measures,
     latency: { events: latencies.length, ...Object.fromEntries(Object.entries(latency).map(([k, v]) => [k, round(v, 1)])) },
   };
