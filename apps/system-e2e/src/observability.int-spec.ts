@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
-import { Topics } from '@draaiboek/contracts';
+import { ArrivalAnnounced, Topics } from '@draaiboek/contracts';
 import { Client } from 'pg';
 import { RunningService } from '@draaiboek/messaging';
-import { createTestSystem, eventually, KafkaProbe, TEST_KEYS, TestSystem } from '@draaiboek/messaging/testing';
+import { createTestSystem, eventually, KafkaProbe, loadContractFixture, TEST_KEYS, TestSystem } from '@draaiboek/messaging/testing';
 import { initTracing, ServiceConfig } from '@draaiboek/platform';
 import { clinicSchedulingService, declarationsService, intakeService, practiceNotificationService } from './all-services';
 
@@ -21,16 +21,9 @@ const PRACTICES_CSV = [
   '99000102,Praktijk Zuid (test),Brink 2,7811 CD,Emmen,52.79,6.90,EMMEN-ZUID,WAGRO-EMMEN,7811,Contact Z,zuid@example.org',
 ].join('\n');
 
+/** The committed ArrivalAnnounced fixture (140 people at AZC Emmen, 7811), under its own reference. */
 function arrival(reference: string) {
-  return {
-    reference,
-    municipalityCode: 'GM0114',
-    location: { name: 'AZC Emmen', postcode: '7811 AA', kind: 'reception-centre' },
-    headcount: 140,
-    arrivalDate: '2026-11-20',
-    composition: { children: 50, adults: 80, over65: 10, pregnant: 3, chronicCareNeeds: 12 },
-    withBsnCount: 90,
-  };
+  return { ...loadContractFixture(ArrivalAnnounced.v1).data, reference };
 }
 
 /** A W3C `traceparent` as a caller continuing its own trace sends it. */
