@@ -222,5 +222,16 @@ describe('observability: metrics and one trace across the four services, on real
     }, { what: 'the mail outbox to be sent' });
     expect(total(text, 'draaiboek_mails', { status: 'sent' })).toBe(system.mail.messages.length);
     expect(total(text, 'draaiboek_mails', { status: 'failed' })).toBe(0);
+
+    // A mail the sender gave up on after its last attempt (set here as MailSender leaves it).
+    const db = new Client({ connectionString: system.databaseUrl });
+    await db.connect();
+    await db
+      .query(
+        `INSERT INTO practice_notification.mail_outbox (id, to_address, subject, text_body, purpose, status, attempts, last_error)
+         VALUES (gen_random_uuid(), 'x@example.org', 'Signal', 'Body', 'arrival-signal', 'failed', 8, '550 mailbox unavailable')`,
+      )
+      .finally(() => db.end());
+    expect(total(await metricsOf(practices), 'draaiboek_mails', { status: 'failed' })).toBe(1);
   });
 });

@@ -11,6 +11,8 @@ import { Public } from '../auth/auth.guard';
 export class ServiceMetrics {
   readonly registry = new Registry();
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  private readonly collectErrors: Counter<'metric'>;
+  private readonly collectors: Array<() => Promise<void>> = [];
 
   constructor(readonly service: string) {
     this.registry.setDefaultLabels({ service });
@@ -22,23 +24,31 @@ export class ServiceMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [this.registry],
     });
+    this.collectErrors = this.counter('draaiboek_metric_collect_errors_total', 'Scrapes in which a metric could not be read (its source did not answer); the metric is left out of that scrape.', ['metric']);
   }
 
   counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
-  /** A gauge whose value is read when Prometheus scrapes (a count in a table, a lag on the broker). */
+  /**
+   * A gauge whose value is read when Prometheus scrapes (a count in a table, a lag on the broker).
+   * When its source does not answer, that scrape has no value for it (NaN, or no labelled
+   * series) and the failure is counted, so that one unreachable source never costs the whole scrape.
+   */
   gauge<L extends string>(name: string, help: string, labelNames: readonly L[], collect: (gauge: Gauge<L>) => Promise<void>): Gauge<L> {
-    return new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [this.registry],
-      async collect() {
-        await collect(this);
-      },
+    const gauge = new Gauge({ name, help, labelNames, registers: [this.registry] });
+    this.collectors.push(async () => {
+      try {
+        await collect(gauge);
+      } catch {
+        // Not a stale or made-up value: labelled series disappear, a single value becomes NaN.
+        gauge.reset();
+        if (labelNames.length === 0) gauge.set(NaN);
+        this.collectErrors.inc({ metric: name });
+      }
     });
+    return gauge;
   }
 
   /**
@@ -56,7 +66,9 @@ export class ServiceMetrics {
     };
   }
 
+  /** Reads every scrape-time gauge, then renders the registry (so a failure is counted in the same scrape). */
   async text(): Promise<string> {
+    await Promise.all(this.collectors.map((collect) => collect()));
     return this.registry.metrics();
   }
 }
