@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getMetadataStorage } from 'class-validator';
+import * as ts from 'typescript';
 import { parse, parseAllDocuments } from 'yaml';
 import { ServiceDefinition, SERVICE_COMMANDS } from '@draaiboek/messaging';
 import { loadConfig, ServiceConfig } from '@draaiboek/platform';
@@ -162,6 +163,30 @@ function modelOf(object: K8sObject): new (data: object) => { validate(): void } 
   return model;
 }
 
+/**
+ * The schema validation accepts fields it does not know, and so does the API server (kubectl
+ * only warns): a misspelt `readinesProbe` would be dropped without a word. The typed models of
+ * kubernetes-models have no such gap, so each object is type-checked against its interface.
+ */
+function unknownOrMistypedFields(objects: K8sObject[]): string[] {
+  const file = join(root, 'tmp/k8s-manifests.typecheck.ts');
+  const source = objects
+    .map((o, i) => `import { I${o.kind} as T${i} } from 'kubernetes-models/${o.apiVersion}/${o.kind}';\nexport const o${i}: T${i} = ${JSON.stringify(o)};`)
+    .join('\n');
+  const options: ts.CompilerOptions = { strict: true, noEmit: true, skipLibCheck: true, types: [], moduleResolution: ts.ModuleResolutionKind.Node10 };
+  const host = ts.createCompilerHost(options);
+  const { getSourceFile, fileExists, readFile } = host;
+  host.getSourceFile = (name, language, ...rest) => (name === file ? ts.createSourceFile(name, source, language) : getSourceFile(name, language, ...rest));
+  host.fileExists = (name) => name === file || fileExists(name);
+  host.readFile = (name) => (name === file ? source : readFile(name));
+  const program = ts.createProgram([file], options, host);
+  return ts.getPreEmitDiagnostics(program).map((d) => {
+    const index = d.file && d.start !== undefined ? Number(/^export const o(\d+)/.exec(source.slice(source.lastIndexOf('\nexport const o', d.start) + 1))?.[1]) : NaN;
+    const object = objects[index];
+    return `${object ? `${object.kind} ${object.metadata.name}: ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
+  });
+}
+
 describe('deploy/k8s', () => {
   const folder = 'deploy/k8s';
   const files = readdirSync(join(root, folder)).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
@@ -180,6 +205,15 @@ describe('deploy/k8s', () => {
       expect(() => new Model(object).validate()).not.toThrow();
     }
     expect(parse(read(`${folder}/kustomization.yaml`)).resources.sort()).toEqual([...files].sort());
+  });
+
+  it('no object has a field Kubernetes does not know, or a value of the wrong type', () => {
+    expect(unknownOrMistypedFields(objects)).toEqual([]);
+    // The check itself sees a misspelt field.
+    const [deployment] = objects.filter((o) => o.kind === 'Deployment');
+    const misspelt = JSON.parse(JSON.stringify(deployment));
+    misspelt.spec.template.spec.containers[0].readinesProbe = misspelt.spec.template.spec.containers[0].readinessProbe;
+    expect(unknownOrMistypedFields([misspelt]).join('\n')).toContain('readinesProbe');
   });
 
   /** The environment a container gets: its envFrom ConfigMaps and Secrets (which must exist) and its env. */
