@@ -6,6 +6,7 @@ export * from './outbox/outbox-relay';
 export * from './inbox/inbox-record.orm-entity';
 export * from './messaging-tables.migration';
 export * from './outbox-trace-context.migration';
+export * from './messaging-migrations';
 export * from './outbox-notify.migration';
 export * from './consumer/errors';
 export * from './consumer/event-consumer';

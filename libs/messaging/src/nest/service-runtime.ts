@@ -19,10 +19,8 @@ import {
 import { EventConsumer, EventConsumerOptions } from '../consumer/event-consumer';
 import { createKafka, KafkaSettings, parseBrokers } from '../kafka/kafka-factory';
 import { provisionTopics } from '../kafka/provision-topics';
-import { MessagingTables1763856000000 } from '../messaging-tables.migration';
+import { MESSAGING_MIGRATIONS } from '../messaging-migrations';
 import { registerMessagingMetrics } from '../observability/messaging-metrics';
-import { OutboxTraceContext1764700000000 } from '../outbox-trace-context.migration';
-import { MessagingOutboxNotify1764200000000 } from '../outbox-notify.migration';
 import { OutboxRelayOptions } from '../outbox/outbox-relay';
 import { OutboxWriter } from '../outbox/outbox-writer';
 import { InboxRecord } from '../inbox/inbox-record.orm-entity';
@@ -151,7 +149,7 @@ function dataSourceOptionsOf(definition: OneOffTarget, config: ServiceConfig) {
     url: config.DATABASE_URL,
     schema: definition.schema,
     entities: [OutboxRecord, InboxRecord, ...(definition.entities as never[])],
-    migrations: [MessagingTables1763856000000, MessagingOutboxNotify1764200000000, OutboxTraceContext1764700000000, ...definition.migrations],
+    migrations: [...MESSAGING_MIGRATIONS, ...definition.migrations],
   });
 }
 
