@@ -5,11 +5,14 @@ export * from './outbox/outbox-writer';
 export * from './outbox/outbox-relay';
 export * from './inbox/inbox-record.orm-entity';
 export * from './messaging-tables.migration';
+export * from './outbox-trace-context.migration';
+export * from './messaging-migrations';
 export * from './outbox-notify.migration';
 export * from './consumer/errors';
 export * from './consumer/event-consumer';
 export * from './nest/kafka-events.server';
 export * from './nest/messaging.module';
+export * from './observability/messaging-metrics';
 
 import { InboxRecord } from './inbox/inbox-record.orm-entity';
 import { OutboxRecord } from './outbox/outbox-record.orm-entity';

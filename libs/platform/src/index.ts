@@ -15,3 +15,6 @@ export * from './mail/mail-outbox';
 export * from './mail/mail-outbox.migration';
 export * from './workers/polling-loop';
 export * from './crypto/envelope-encryption';
+export * from './metrics/metrics';
+export * from './mail/mail-metrics';
+export * from './tracing/tracing';

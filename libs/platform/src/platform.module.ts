@@ -4,6 +4,7 @@ import { ApiKeyRegistry } from './auth/api-keys';
 import { AuthGuard } from './auth/auth.guard';
 import { ServiceConfig } from './config/service-config';
 import { HealthController, HealthService } from './health/health';
+import { MetricsController, ServiceMetrics } from './metrics/metrics';
 
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
@@ -14,16 +15,17 @@ export class PlatformModule {
   static forService(service: string, config: ServiceConfig, extraProviders: Provider[] = []): DynamicModule {
     return {
       module: PlatformModule,
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: SERVICE_NAME, useValue: service },
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: ApiKeyRegistry, useValue: ApiKeyRegistry.fromConfig(config.API_KEYS, config.API_KEYS_FILE) },
         { provide: APP_GUARD, useClass: AuthGuard },
         HealthService,
+        { provide: ServiceMetrics, useValue: new ServiceMetrics(service) },
         ...extraProviders,
       ],
-      exports: [SERVICE_NAME, SERVICE_CONFIG, ApiKeyRegistry, HealthService],
+      exports: [SERVICE_NAME, SERVICE_CONFIG, ApiKeyRegistry, HealthService, ServiceMetrics],
     };
   }
 }

@@ -4,6 +4,7 @@ import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import type { LoggerService } from '@nestjs/common';
 import { contractForType, EventEnvelope, TopicDefinition } from '@draaiboek/contracts';
+import { inSpan, SpanKind } from '@draaiboek/platform';
 import { BatchEventContext, BatchEventHandler, EventConsumer, EventConsumerOptions, EventContext, EventHandler } from '../consumer/event-consumer';
 import { KafkaSettings } from '../kafka/kafka-factory';
 import { OutboxWriter } from '../outbox/outbox-writer';
@@ -38,6 +39,7 @@ export interface KafkaEventsServerOptions {
  */
 export class KafkaEventsServer extends Server implements CustomTransportStrategy {
   private consumer?: EventConsumer;
+  private readonly subscriptions = { topics: [] as TopicDefinition[], eventTypes: [] as string[] };
 
   constructor(private readonly options: KafkaEventsServerOptions) {
     super();
@@ -45,6 +47,11 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
 
   get eventConsumer(): EventConsumer | undefined {
     return this.consumer;
+  }
+
+  /** The registry topics the service subscribes to and the event types it handles (known once listening). */
+  get subscribed(): { topics: readonly TopicDefinition[]; eventTypes: readonly string[] } {
+    return this.subscriptions;
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
@@ -69,10 +76,33 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
             ...context,
             publish: (contract, data) => this.options.outbox.append(context.manager, contract, data),
           };
-          const result = await handler(envelope, handlerContext);
-          await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+          // One consumer span per attempt, continuing the producer's trace from the record's headers.
+          await inSpan(
+            this.options.settings.clientId,
+            `process ${contract.topic.name}`,
+            {
+              kind: SpanKind.CONSUMER,
+              parentHeaders: context.record.headers,
+              attributes: {
+                'messaging.system': 'kafka',
+                'messaging.operation.type': 'process',
+                'messaging.destination.name': context.topic,
+                'messaging.destination.partition.id': String(context.partition),
+                'messaging.kafka.offset': Number(context.offset),
+                'messaging.message.id': envelope.id,
+                'cloudevents.event_type': envelope.type,
+                'draaiboek.attempt': context.attempt,
+              },
+            },
+            async () => {
+              const result = await handler(envelope, handlerContext);
+              await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+            },
+          );
         });
       }
+      this.subscriptions.topics = [...topics.values()];
+      this.subscriptions.eventTypes = [...handlers.keys(), ...batchHandlers.keys()];
       if (handlers.size === 0 && batchHandlers.size === 0) return callback();
       this.consumer = new EventConsumer(this.options.kafka, this.options.dataSource, this.options.logger, {
         settings: this.options.settings,

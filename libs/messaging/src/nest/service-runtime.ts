@@ -1,9 +1,12 @@
-import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
+import { DynamicModule, INestApplication, LoggerService, Module, Type } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, EntitySchema, MixedList } from 'typeorm';
+import { ALL_TOPICS, TopicDefinition } from '@draaiboek/contracts';
 import {
   createServiceApp,
+  flushTracing,
   HealthService,
+  initTracing,
   JsonLogger,
   loadConfig,
   migrateServiceDatabase,
@@ -11,11 +14,13 @@ import {
   PostgresHealthCheck,
   ServiceConfig,
   serviceDataSourceOptions,
+  ServiceMetrics,
 } from '@draaiboek/platform';
 import { EventConsumer, EventConsumerOptions } from '../consumer/event-consumer';
-import { KafkaSettings, parseBrokers } from '../kafka/kafka-factory';
-import { MessagingTables1763856000000 } from '../messaging-tables.migration';
-import { MessagingOutboxNotify1764200000000 } from '../outbox-notify.migration';
+import { createKafka, KafkaSettings, parseBrokers } from '../kafka/kafka-factory';
+import { provisionTopics } from '../kafka/provision-topics';
+import { MESSAGING_MIGRATIONS } from '../messaging-migrations';
+import { registerMessagingMetrics } from '../observability/messaging-metrics';
 import { OutboxRelayOptions } from '../outbox/outbox-relay';
 import { OutboxWriter } from '../outbox/outbox-writer';
 import { InboxRecord } from '../inbox/inbox-record.orm-entity';
@@ -57,6 +62,8 @@ export interface RunningService<C extends ServiceConfig> {
   dataSource: DataSource;
   /** The Kafka consumer, when the service handles events. */
   consumer?: EventConsumer;
+  /** The registry topics the service consumes and the event types it handles. */
+  subscriptions: { topics: readonly TopicDefinition[]; eventTypes: readonly string[] };
   close(): Promise<void>;
 }
 
@@ -70,26 +77,10 @@ export async function startService<C extends ServiceConfig>(
 ): Promise<RunningService<C>> {
   const config = loadConfig(definition.name, definition.configClass, options.env ?? process.env);
   const logger = new JsonLogger(definition.name, config.LOG_LEVEL, options.log);
-  const settings: KafkaSettings = {
-    clientId: definition.name,
-    brokers: parseBrokers(config.KAFKA_BROKERS),
-    topicPrefix: config.KAFKA_TOPIC_PREFIX ?? '',
-  };
-  const dataSourceOptions = serviceDataSourceOptions({
-    url: config.DATABASE_URL,
-    schema: definition.schema,
-    entities: [OutboxRecord, InboxRecord, ...(definition.entities as never[])],
-    migrations: [MessagingTables1763856000000, MessagingOutboxNotify1764200000000, ...definition.migrations],
-  });
-
-  const migrator = new DataSource(dataSourceOptions);
-  await migrator.initialize();
-  try {
-    const applied = await migrateServiceDatabase(migrator, definition.schema);
-    if (applied.length > 0) logger.log({ msg: 'migrations applied', migrations: applied }, 'Database');
-  } finally {
-    await migrator.destroy();
-  }
+  initTracing({ service: definition.name, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const settings = kafkaSettingsOf(definition, config);
+  const dataSourceOptions = dataSourceOptionsOf(definition, config);
+  await migrate(definition, config, logger);
 
   @Module({})
   class ServiceRootModule {}
@@ -122,6 +113,13 @@ export async function startService<C extends ServiceConfig>(
   app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await app.listen(options.port ?? config.HTTP_PORT ?? definition.defaultPort, options.host ?? '0.0.0.0');
+  const messagingMetrics = registerMessagingMetrics({
+    metrics: app.get(ServiceMetrics),
+    dataSource,
+    kafka: app.get(KAFKA_CLIENT),
+    settings,
+    consumer: server.eventConsumer ? { consumer: server.eventConsumer, topics: server.subscribed.topics } : undefined,
+  });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : definition.defaultPort;
   logger.log({ msg: 'service started', port }, 'Bootstrap');
@@ -133,13 +131,75 @@ export async function startService<C extends ServiceConfig>(
     url: `http://127.0.0.1:${port}`,
     dataSource,
     consumer: server.eventConsumer,
-    close: () => app.close(),
+    subscriptions: server.subscribed,
+    close: async () => {
+      await app.close();
+      await messagingMetrics.close();
+      await flushTracing();
+    },
   };
 }
 
+function kafkaSettingsOf(definition: Pick<OneOffTarget, 'name'>, config: ServiceConfig): KafkaSettings {
+  return { clientId: definition.name, brokers: parseBrokers(config.KAFKA_BROKERS), topicPrefix: config.KAFKA_TOPIC_PREFIX ?? '' };
+}
+
+function dataSourceOptionsOf(definition: OneOffTarget, config: ServiceConfig) {
+  return serviceDataSourceOptions({
+    url: config.DATABASE_URL,
+    schema: definition.schema,
+    entities: [OutboxRecord, InboxRecord, ...(definition.entities as never[])],
+    migrations: [...MESSAGING_MIGRATIONS, ...definition.migrations],
+  });
+}
+
+/** What a one-off command needs of a service definition. */
+type OneOffTarget = Pick<ServiceDefinition<ServiceConfig>, 'name' | 'schema' | 'entities' | 'migrations'> & { configClass: new () => ServiceConfig };
+
+/** Brings the service's schema up to date (under an advisory lock: replicas and the migration Job may race). */
+async function migrate(definition: OneOffTarget, config: ServiceConfig, logger: LoggerService): Promise<string[]> {
+  const migrator = new DataSource(dataSourceOptionsOf(definition, config));
+  await migrator.initialize();
+  try {
+    const applied = await migrateServiceDatabase(migrator, definition.schema);
+    if (applied.length > 0) logger.log({ msg: 'migrations applied', migrations: applied }, 'Database');
+    return applied;
+  } finally {
+    await migrator.destroy();
+  }
+}
+
+/**
+ * What `main.js <command>` runs instead of the service: one-off tasks of a deployment
+ * (the Kubernetes migration and topic Jobs, compose's `topics` service).
+ */
+export const SERVICE_COMMANDS = {
+  /** Applies the service's pending migrations, then exits. */
+  migrate: async (definition: OneOffTarget, env: Record<string, string | undefined>) => {
+    const config = loadConfig(definition.name, definition.configClass, env);
+    await migrate(definition, config, new JsonLogger(definition.name, config.LOG_LEVEL));
+  },
+  /** Creates every registry topic and its dead-letter twin that is missing, then exits. */
+  'provision-topics': async (definition: OneOffTarget, env: Record<string, string | undefined>) => {
+    const config = loadConfig(definition.name, definition.configClass, env);
+    const logger = new JsonLogger(definition.name, config.LOG_LEVEL);
+    const settings = kafkaSettingsOf(definition, config);
+    const created = await provisionTopics(createKafka(settings, logger), settings, ALL_TOPICS);
+    logger.log({ msg: 'topics provisioned', created, registry: ALL_TOPICS.length }, 'Topics');
+  },
+} as const;
+
 /** A service's `main.ts`: start, and exit non-zero with a clear message when start-up fails. */
-export function runServiceMain<C extends ServiceConfig>(definition: ServiceDefinition<C>): void {
-  startService(definition).catch((error: Error) => {
+export function runServiceMain<C extends ServiceConfig>(definition: ServiceDefinition<C>, argv = process.argv.slice(2)): void {
+  const [command] = argv;
+  if (command !== undefined && !(command in SERVICE_COMMANDS)) {
+    process.stderr.write(`unknown command "${command}"; known: ${Object.keys(SERVICE_COMMANDS).join(', ')} (none: run the service)\n`);
+    process.exit(2);
+  }
+  const run = command
+    ? SERVICE_COMMANDS[command as keyof typeof SERVICE_COMMANDS](definition, process.env)
+    : startService(definition);
+  run.catch((error: Error) => {
     process.stderr.write(
       JSON.stringify({ time: new Date().toISOString(), level: 'error', service: definition.name, msg: 'start-up failed', error: error.message }) + '\n',
     );

@@ -28,4 +28,8 @@ export class OutboxRecord {
 
   @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
   publishedAt!: Date | null;
+
+  /** W3C trace context (`traceparent`, `tracestate`) of the work that wrote the row. */
+  @Column({ name: 'trace_context', type: 'jsonb', nullable: true })
+  traceContext!: Record<string, string> | null;
 }

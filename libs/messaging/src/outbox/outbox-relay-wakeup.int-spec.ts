@@ -4,8 +4,7 @@ import { RefugeeGroupArrived, RefugeeGroupArrivedV1 } from '@draaiboek/contracts
 import { JsonLogger, migrateServiceDatabase, serviceDataSourceOptions } from '@draaiboek/platform';
 import { createKafka, KafkaSettings, physicalTopic } from '../kafka/kafka-factory';
 import { provisionTopics } from '../kafka/provision-topics';
-import { MessagingTables1763856000000 } from '../messaging-tables.migration';
-import { MessagingOutboxNotify1764200000000 } from '../outbox-notify.migration';
+import { MESSAGING_MIGRATIONS } from '../messaging-migrations';
 import { InboxRecord } from '../inbox/inbox-record.orm-entity';
 import { OutboxRecord } from './outbox-record.orm-entity';
 import { OutboxRelay } from './outbox-relay';
@@ -38,7 +37,7 @@ describe('outbox relay wake-up on commit', () => {
         url: database.url,
         schema: 'wakeup',
         entities: [InboxRecord, OutboxRecord],
-        migrations: [MessagingTables1763856000000, MessagingOutboxNotify1764200000000],
+        migrations: MESSAGING_MIGRATIONS,
       }),
     );
 

@@ -21,6 +21,7 @@ interface PendingRow {
   topic: string;
   message_key: string;
   envelope: Record<string, unknown>;
+  trace_context: Record<string, string> | null;
 }
 
 /**
@@ -123,7 +124,7 @@ export class OutboxRelay {
       ]);
       if (!locked) return 0;
       const rows: PendingRow[] = await manager.query(
-        `SELECT seq, event_id, topic, message_key, envelope
+        `SELECT seq, event_id, topic, message_key, envelope, trace_context
            FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
         [this.batchSize],
       );
@@ -149,7 +150,8 @@ export class OutboxRelay {
       list.push({
         key: row.message_key,
         value: JSON.stringify(row.envelope),
-        headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
+        // The trace context travels in the headers (W3C names), so the consumer continues the trace.
+        headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE, ...row.trace_context },
       });
       byTopic.set(topic, list);
     }

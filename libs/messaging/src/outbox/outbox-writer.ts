@@ -6,7 +6,7 @@ import {
   EventEnvelope,
   validateAgainst,
 } from '@draaiboek/contracts';
-import { currentCorrelation } from '@draaiboek/platform';
+import { currentCorrelation, currentTraceHeaders } from '@draaiboek/platform';
 import { OutboxRecord } from './outbox-record.orm-entity';
 
 export class ContractViolationError extends Error {
@@ -51,6 +51,7 @@ export class OutboxWriter {
       topic: contract.topic.name,
       messageKey: envelope.subject,
       envelope,
+      traceContext: currentTraceHeaders() ?? null,
     });
     return envelope;
   }

@@ -36,4 +36,9 @@ export class ServiceConfig {
   @IsOptional()
   @IsString()
   API_KEYS_FILE?: string;
+
+  /** OTLP/HTTP collector for traces (`http://otel-collector:4318`). Unset: traces are propagated and logged, not exported. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s):// URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 }

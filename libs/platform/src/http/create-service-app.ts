@@ -14,6 +14,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { flattenValidationErrors } from '@draaiboek/contracts';
 import { newCorrelationId, runWithCorrelation } from '../logging/correlation';
 import { bodyParserErrors, HttpErrorsFilter } from './errors.filter';
+import { ServiceMetrics } from '../metrics/metrics';
+import { httpTracingMiddleware } from '../tracing/tracing';
 
 export interface ServiceAppOptions {
   service: string;
@@ -36,6 +38,9 @@ export async function createServiceApp(
     logger: options.logger,
     abortOnError: false,
   });
+  app.use(httpTracingMiddleware(options.service));
+  const metrics = optional(() => app.get(ServiceMetrics, { strict: false }));
+  if (metrics) app.use(metrics.httpMiddleware());
   app.use((req: Request, res: Response, next: NextFunction) => {
     const incoming = req.header(CORRELATION_HEADER);
     const correlationId = incoming && SAFE_CORRELATION.test(incoming) ? incoming : newCorrelationId();
@@ -69,4 +74,13 @@ export async function createServiceApp(
   );
   SwaggerModule.setup('docs', app, document);
   return app;
+}
+
+/** A provider the app may not have (an app built without the platform module). */
+function optional<T>(get: () => T): T | undefined {
+  try {
+    return get();
+  } catch {
+    return undefined;
+  }
 }

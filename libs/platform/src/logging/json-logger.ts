@@ -1,5 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import { currentCorrelation } from './correlation';
+import { currentTraceIds } from '../tracing/tracing';
 
 const LEVELS = { error: 0, warn: 1, info: 2, debug: 3 } as const;
 export type LogLevel = keyof typeof LEVELS;
@@ -53,6 +54,8 @@ export class JsonLogger implements LoggerService {
     if (level === 'error' && typeof args[0] === 'string' && !entry.err) entry.stack = args[0];
     const correlation = currentCorrelation();
     if (correlation) entry.correlationId = correlation.correlationId;
+    const traceIds = currentTraceIds();
+    if (traceIds) Object.assign(entry, traceIds);
     this.write(JSON.stringify(entry));
   }
 }

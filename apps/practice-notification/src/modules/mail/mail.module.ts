@@ -1,14 +1,19 @@
 import { DynamicModule, Inject, Injectable, LoggerService, Module, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { JsonLogger, MailSender } from '@draaiboek/platform';
+import { JsonLogger, MailSender, registerMailMetrics, ServiceMetrics } from '@draaiboek/platform';
 import { PracticeNotificationConfig } from '../../config/practice-notification.config';
 
 export const MAIL_SENDER_LOGGER = Symbol('MAIL_SENDER_LOGGER');
 
 @Injectable()
 class MailSenderLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  constructor(@Inject(MailSender) private readonly sender: MailSender) {}
+  constructor(
+    @Inject(MailSender) private readonly sender: MailSender,
+    private readonly metrics: ServiceMetrics,
+    private readonly dataSource: DataSource,
+  ) {}
   onApplicationBootstrap(): void {
+    registerMailMetrics(this.metrics, this.dataSource);
     this.sender.start();
   }
   async beforeApplicationShutdown(): Promise<void> {
