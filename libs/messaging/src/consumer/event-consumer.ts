@@ -300,7 +300,7 @@ export class EventConsumer {
           attempt -= 1;
           this.logger.warn({ msg: 'database unavailable; waiting to retry the event', eventId: envelope.id, type: envelope.type, error: err.message }, 'EventConsumer');
           await sleep(Math.min(1000, this.retry.maxBackoffMs));
-          await payload.heartbeat();
+          await heartbeat();
           continue;
         }
         if (permanent || attempt >= this.retry.attempts) {
