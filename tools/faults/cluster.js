@@ -105,7 +105,8 @@ async function startOwnKafka({ dir, log }) {
   let controllerPort = await findFreePort();
   while (controllerPort === port) controllerPort = await findFreePort();
   const dataDir = path.join(dir, 'kafka', 'data');
-  const start = () => startLocalKafka({ port, controllerPort, dataDir, log });
+  // A loaded machine can take minutes to bring a killed broker back: wait for it.
+  const start = () => startLocalKafka({ port, controllerPort, dataDir, log, readyTimeoutMs: 300_000 });
   let broker = await start();
   log(`faults: own Kafka ${broker.version} on ${broker.brokers} (pid ${broker.pid})`);
   return {

@@ -8,12 +8,13 @@
 // replays a topic from offset 0. Then the independent checker (checker.js) compares what was
 // acknowledged with the databases and the topics. Exit 0 only when every check holds.
 //
-//   --long            the long profile (>= 10,000 arrivals, the fault sequence twice)
+//   --long            the long profile (>= 10,000 arrivals at 10/s)
 //   --arrivals N      at least N arrivals (default: 400 short, 10,000 long)
-//   --cycles N        how many times the fault sequence runs (1 short, 2 long)
+//   --cycles N        how many times the fault sequence runs (1 by default)
 //   --json FILE       write the results there (default tmp/faults/<profile>.json)
 //   --no-build        use dist/out as it is
 //   --keep            keep the scratch folder (databases, broker data, logs)
+//   --docs            write the results into docs/reliability.md (between its results markers)
 
 const { spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -37,7 +38,7 @@ const LAG_TARGET_MS = 30_000;
 
 const PROFILES = {
   short: { arrivals: 300, ratePerSecond: 10, concurrency: 4, changesEvery: 3, sessionEvery: 20, cycles: 1, outageMs: 3000, rebalanceHoldMs: 5000 },
-  long: { arrivals: 10_000, ratePerSecond: 30, concurrency: 8, changesEvery: 3, sessionEvery: 50, cycles: 2, outageMs: 8000, rebalanceHoldMs: 20_000 },
+  long: { arrivals: 10_000, ratePerSecond: 10, concurrency: 6, changesEvery: 3, sessionEvery: 50, cycles: 1, outageMs: 5000, rebalanceHoldMs: 15_000 },
 };
 
 const SERVICES = {
@@ -76,13 +77,14 @@ function options() {
       json: { type: 'string' },
       'no-build': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
+      docs: { type: 'boolean', default: false },
     },
   });
   const profileName = values.long ? 'long' : 'short';
   const profile = { ...PROFILES[profileName] };
   if (values.arrivals) profile.arrivals = Number(values.arrivals);
   if (values.cycles) profile.cycles = Number(values.cycles);
-  return { profileName, profile, json: values.json ?? path.join(ROOT, 'tmp', 'faults', `${profileName}.json`), build: !values['no-build'], keep: values.keep };
+  return { profileName, profile, json: values.json ?? path.join(ROOT, 'tmp', 'faults', `${profileName}.json`), build: !values['no-build'], keep: values.keep, docs: values.docs };
 }
 
 function build() {
@@ -219,7 +221,7 @@ function readinessAround(monitor, from, to) {
 }
 
 async function main() {
-  const { profileName, profile, json, build: doBuild, keep } = options();
+  const { profileName, profile, json, build: doBuild, keep, docs } = options();
   const started = Date.now();
   if (doBuild) build();
   const runId = newRunId();
@@ -495,7 +497,51 @@ async function main() {
   log(`${results.ok ? 'PASSED' : 'FAILED'}: ${c.arrivals} arrivals, ${c.expectedGroupEvents} group events (${c.republishedCopies} republished copies), ${c.sessions} sessions; lost ${c.lost}, duplicated ${c.duplicated}, order ${c.orderViolations}, poison ${c.poisonProblems}; results in ${path.relative(ROOT, json)}`);
   for (const p of c.problems) log(`  ${p.kind}: ${p.detail}`);
   for (const p of results.recoveryProblems) log(`  recovery: ${p}`);
+  if (docs) writeDocs(results);
   process.exitCode = results.ok ? 0 : 1;
+}
+
+/** The results as markdown, between the markers of docs/reliability.md. */
+function writeDocs(r) {
+  const file = path.join(ROOT, 'docs', 'reliability.md');
+  const c = r.check;
+  const rows = r.faults.map((f) => {
+    const extra = [];
+    if (f.backlogAtKill !== undefined) extra.push(`backlog at kill ${f.backlogAtKill}`);
+    if (f.shutdownSeconds !== undefined) extra.push(`SIGTERM to exit ${f.shutdownSeconds} s, exit ${f.exitCode}`);
+    if (f.crashedBy) extra.push(`graceful stop exit ${f.gracefulExitCode}, then ${f.crashedBy} after Kafka's ack`);
+    if (f.stoppedExitCodes) extra.push(`extra instances stopped with ${f.stoppedExitCodes.join(', ')}`);
+    if (f.outageSeconds !== undefined) {
+      const ready = Object.values(f.readiness ?? {});
+      const back = ready.map((x) => x.readyAgainAfterMs).filter((x) => x !== null);
+      extra.push(`outage ${f.outageSeconds} s; ${ready.filter((x) => x.notReadyDuringOutage).length}/${ready.length} instances not ready during it, ready again ${back.length ? `${seconds(Math.min(...back))}-${seconds(Math.max(...back))} s` : 'never'} after`);
+    }
+    if (f.poison) extra.push(f.poison.join(', '));
+    if (f.recordsReplayed !== undefined) extra.push(`${f.recordsReplayed} records replayed in ${f.replaySeconds} s (${f.replayRecordsPerSecond}/s)`);
+    return `| ${f.name} | ${f.arrivalsSoFar} | ${f.faultSeconds} | ${f.recordsReplayed !== undefined ? 'n/a (replay)' : f.lagZeroSeconds} | ${extra.join('; ')} |`;
+  });
+  const text = [
+    '<!-- results: written by `npm run faults -- --long --docs` -->',
+    `Run of ${r.finishedAt} (${r.profile} profile, ${r.durationSeconds} s, ${r.ok ? 'passed' : 'FAILED'}).`,
+    '',
+    `- Load: ${r.load.arrivals} arrivals over intake's HTTP API, ${r.load.headcountChanges} headcount changes, ${r.load.sessions} consultation hours (${r.load.ambiguousSessions} answers cut off); ${r.load.requests} requests acknowledged, ${r.load.repeats} repeats during faults.`,
+    `- Events: ${c.expectedGroupEvents} group events expected, ${c.groupEventsOnTopic} distinct on the topic, ${c.recordsOnTopic} records (${c.republishedCopies} republished copies); ${c.sessions} sessions.`,
+    `- Lost: ${c.lost}. Duplicated: ${c.duplicated}. Order violations: ${c.orderViolations}. Poison problems: ${c.poisonProblems}.`,
+    `- Poison: ${c.poison.map((p) => `${p.kind} -> ${Object.entries(p.deadLettered).map(([g, d]) => `${g}: ${d.reason}, ${d.attempts} attempt(s)`).join('; ')}`).join(' / ')}.`,
+    `- Drained after the load in ${r.drainedSeconds} s. Recovery problems: ${r.recoveryProblems.length ? r.recoveryProblems.join('; ') : 'none'}.`,
+    `- Machine: ${r.machine.cpus} CPUs (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, ${r.machine.platform}, Node ${r.machine.node}; Kafka ${r.versions.kafka}, ${r.versions.postgres}, kafkajs ${r.versions.kafkajs}.`,
+    '',
+    '| fault | arrivals before | fault took (s) | lag back to zero after it ended (s) | what happened |',
+    '| --- | ---: | ---: | ---: | --- |',
+    ...rows,
+    '<!-- /results -->',
+  ].join('\n');
+  let doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const start = doc.indexOf('<!-- results');
+  const end = doc.indexOf('<!-- /results -->');
+  doc = start >= 0 && end > start ? doc.slice(0, start) + text + doc.slice(end + '<!-- /results -->'.length) : `${doc}\n${text}\n`;
+  fs.writeFileSync(file, doc);
+  log(`results written into ${path.relative(ROOT, file)}`);
 }
 
 /** Waits (up to 40 s) until every instance is ready again, then reports readiness around the outage. */

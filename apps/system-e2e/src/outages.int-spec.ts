@@ -59,7 +59,7 @@ describe('a consumer while Postgres is away', () => {
           `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
         );
         cut += rowCount ?? 0;
-        await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setTimeout(r, 50));
       }
     })();
     const event = arrivedEvent();

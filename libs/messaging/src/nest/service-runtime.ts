@@ -5,6 +5,7 @@ import {
   createServiceApp,
   HealthService,
   JsonLogger,
+  keepPoolErrorsHandled,
   loadConfig,
   migrateServiceDatabase,
   PlatformModule,
@@ -108,6 +109,7 @@ export async function startService<C extends ServiceConfig>(
   await app.init();
   const dataSource = app.get(DataSource);
   app.get(HealthService).register(new PostgresHealthCheck(dataSource));
+  keepPoolErrorsHandled(dataSource);
 
   const server = new KafkaEventsServer({
     kafka: app.get(KAFKA_CLIENT),
