@@ -199,11 +199,10 @@ function readinessMonitor(fleet) {
  * What readiness did around an outage [from, to]: every instance that lived through it must have
  * answered 503 during it and 200 again after it, in the same process (no restart).
  */
-function readinessAround(monitor, from, to) {
+function readinessAround(monitor, from, to, running) {
   const out = {};
-  // The instances that lived through it: answering just before, and still there after.
-  const before = new Set(monitor.samples.filter((s) => s.at < from && s.at > from - 15_000).map((s) => s.label));
-  const labels = new Set(monitor.samples.filter((s) => s.at > to && before.has(s.label)).map((s) => s.label));
+  // The instances that lived through it: polled before it, and running still.
+  const labels = new Set(monitor.samples.filter((s) => s.at < from && running.includes(s.label)).map((s) => s.label));
   for (const label of labels) {
     const mine = monitor.samples.filter((s) => s.label === label);
     const during = mine.filter((s) => s.at >= from && s.at <= to);
@@ -369,7 +368,7 @@ async function main() {
         await kafka.startBroker();
         const to = Date.now();
         await sleep(1000);
-        return { outageSeconds: seconds(to - from), readiness: await settledReadiness(monitor, from, to) };
+        return { outageSeconds: seconds(to - from), readiness: await settledReadiness(monitor, from, to, fleet) };
       });
 
       await fault('broker killed (SIGKILL) and restarted', async () => {
@@ -378,7 +377,7 @@ async function main() {
         await sleep(profile.outageMs);
         await kafka.startBroker();
         const to = Date.now();
-        return { outageSeconds: seconds(to - from), readiness: await settledReadiness(monitor, from, to) };
+        return { outageSeconds: seconds(to - from), readiness: await settledReadiness(monitor, from, to, fleet) };
       });
 
       await fault('Postgres restarted', async () => {
@@ -387,7 +386,7 @@ async function main() {
         await sleep(profile.outageMs);
         await postgres.startServer();
         const to = Date.now();
-        return { outageSeconds: seconds(to - from), readiness: await settledReadiness(monitor, from, to) };
+        return { outageSeconds: seconds(to - from), readiness: await settledReadiness(monitor, from, to, fleet) };
       });
 
       await fault('poison messages (undecodable, invalid data, a handler that always fails)', async () => {
@@ -545,10 +544,11 @@ function writeDocs(r) {
 }
 
 /** Waits (up to 40 s) until every instance is ready again, then reports readiness around the outage. */
-async function settledReadiness(monitor, from, to) {
+async function settledReadiness(monitor, from, to, fleet) {
   const deadline = Date.now() + 40_000;
   for (;;) {
-    const report = readinessAround(monitor, from, to);
+    const running = Object.values(fleet.instances).flat().map((i) => i.label);
+    const report = readinessAround(monitor, from, to, running);
     if (Object.values(report).every((r) => r.readyAgainAfterMs !== null) || Date.now() > deadline) return report;
     await sleep(500);
   }
