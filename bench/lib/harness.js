@@ -118,6 +118,8 @@ function forkChild({ script, label, startMessage, log, timeoutMs = 120_000, exec
     pid: child.pid,
     ready,
     isRunning: () => exited === null,
+    /** Resolves with { code, signal } when the process has ended. */
+    exited: exitPromise,
     async stop() {
       if (exited) return;
       if (child.connected) child.send({ type: 'close' });
@@ -134,14 +136,14 @@ function forkChild({ script, label, startMessage, log, timeoutMs = 120_000, exec
 /**
  * A Draaiboek service (a ServiceDefinition exported by a compiled module in dist/out) in its own
  * Node process, through bench/lib/service-process.js. BENCH_PROFILE_DIR=<dir> writes a V8 CPU
- * profile of that process.
+ * profile of that process. `faults`: see bench/lib/service-process.js (tools/faults only).
  */
-function startServiceProcess({ label, modulePath, exportName, options, log, timeoutMs = 120_000 }) {
+function startServiceProcess({ label, modulePath, exportName, options, faults, log, timeoutMs = 120_000 }) {
   const logLines = [];
   const handle = forkChild({
     script: path.join(__dirname, 'service-process.js'),
     label,
-    startMessage: { type: 'start', modulePath, exportName, options },
+    startMessage: { type: 'start', modulePath, exportName, options, faults },
     log,
     timeoutMs,
     execArgv: process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE_DIR)}`] : [],

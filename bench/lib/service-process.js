@@ -4,10 +4,12 @@
 // module (path relative to the repository root, e.g.
 // dist/out/apps/practice-notification/src/practice-notification.service.js). Driven over IPC by
 // bench/lib/harness.js (startServiceProcess):
-//   parent -> { type: 'start', modulePath, exportName, options }
+//   parent -> { type: 'start', modulePath, exportName, options, faults? }
 //   child  -> { type: 'ready', url, pid } | { type: 'error', message } | { type: 'log', line }
 //   parent -> { type: 'close' }   child -> { type: 'closed' }, then exits
 // The child also closes and exits when the parent goes away (IPC channel disconnects).
+// faults (tools/faults): { killAfterPublishBatches: n } makes the process SIGKILL itself right
+// after Kafka acknowledged the relay's n-th batch, before the rows are marked published.
 require('reflect-metadata');
 require('../../tools/run/register-paths');
 
@@ -33,7 +35,9 @@ function close(code) {
         send({ type: 'error', message: `close failed: ${error.message}` });
         code = 1;
       } finally {
-        // Bounded: whatever still holds the event loop open, the process ends here.
+        // Bounded: whatever still holds the event loop open, the process ends here, with `code`
+        // also when it ends on its own first.
+        process.exitCode = code;
         setTimeout(() => process.exit(code), 100).unref();
         if (process.connected) process.disconnect();
       }
@@ -49,8 +53,19 @@ process.on('message', async (message) => {
       if (!definition || typeof definition.name !== 'string') {
         throw new Error(`${message.modulePath} exports no service definition named ${message.exportName}`);
       }
+      const options = { ...message.options };
+      const killAfter = message.faults && message.faults.killAfterPublishBatches;
+      if (killAfter) {
+        let batches = 0;
+        options.relay = {
+          ...options.relay,
+          afterPublish: async () => {
+            if (++batches >= killAfter) process.kill(process.pid, 'SIGKILL');
+          },
+        };
+      }
       service = await startService(definition, {
-        ...message.options,
+        ...options,
         // Every log line goes to the parent, which counts errors and shows them.
         log: (line) => send({ type: 'log', line }),
       });

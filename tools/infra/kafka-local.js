@@ -559,6 +559,7 @@ function spawnWatchdog(pid, removeDir) {
  * @param {string} [opts.logFile]              broker stdout/stderr (default <dataDir>/../kafka.log)
  * @param {boolean} [opts.detached=false]      survive this process (dev broker); pid in <dataDir>/../kafka.pid
  * @param {string} [opts.removeOnStop]         a folder to delete once the broker is stopped (throwaway runs)
+ * @param {number} [opts.readyTimeoutMs=90000] how long an attached broker may take to answer
  * @param {Function} [opts.log]
  * @returns {Promise<{brokers: string, pid: number, version: string, reused: boolean, stop: () => Promise<void>}>}
  */
@@ -571,6 +572,7 @@ async function startLocalKafka({
   removeOnStop,
   log = noopLog,
   version,
+  readyTimeoutMs = READY_TIMEOUT_MS,
 } = {}) {
   if (!dataDir) throw new Error('startLocalKafka: dataDir is required');
   const files = layout(dataDir);
@@ -695,7 +697,7 @@ async function startLocalKafka({
   };
 
   try {
-    await waitForKafka({ brokers, pid, logFile, exited: () => exited });
+    await waitForKafka({ brokers, pid, logFile, exited: () => exited, timeoutMs: readyTimeoutMs });
   } catch (err) {
     const tail = removeOnStop ? tailFile(logFile, 200) : null;
     await stop();

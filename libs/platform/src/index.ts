@@ -7,6 +7,7 @@ export * from './auth/api-keys';
 export * from './auth/auth.guard';
 export * from './health/health';
 export * from './database/database';
+export * from './database/unavailable';
 export * from './http/errors.filter';
 export * from './http/create-service-app';
 export * from './platform.module';

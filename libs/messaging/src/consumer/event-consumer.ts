@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { describeFieldErrors, EventEnvelope, TopicDefinition, validateEnvelope } from '@draaiboek/contracts';
-import { runWithCorrelation } from '@draaiboek/platform';
+import { isDatabaseUnavailable, runWithCorrelation } from '@draaiboek/platform';
 import { KafkaSettings, physicalDeadLetterTopic, physicalTopic } from '../kafka/kafka-factory';
 import { PermanentEventError } from './errors';
 
@@ -36,7 +36,7 @@ export interface BatchEventContext {
 export type BatchEventHandler = (envelopes: Array<EventEnvelope<object>>, context: BatchEventContext) => Promise<void>;
 
 export interface RetryPolicy {
-  /** Total attempts for a transient failure, including the first. */
+  /** Total attempts for a transient failure, including the first (Postgres being away does not count). */
   attempts: number;
   initialBackoffMs: number;
   maxBackoffMs: number;
@@ -83,6 +83,7 @@ export class EventConsumer {
   private dlqProducer?: Producer;
   private readonly retry: RetryPolicy;
   private readonly listeners: Array<(outcome: Outcome, envelopeId: string | undefined) => void> = [];
+  private stopping = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -90,7 +91,7 @@ export class EventConsumer {
     private readonly logger: LoggerService,
     private readonly options: EventConsumerOptions,
   ) {
-    this.retry = { attempts: 5, initialBackoffMs: 200, maxBackoffMs: 5000, ...options.retry };
+    this.retry = { attempts: 3, initialBackoffMs: 200, maxBackoffMs: 5000, ...options.retry };
   }
 
   /**
@@ -109,18 +110,31 @@ export class EventConsumer {
   async start(): Promise<void> {
     this.dlqProducer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.dlqProducer.connect();
-    this.consumer = this.kafka.consumer({
+    await this.startConsumer();
+  }
+
+  private async startConsumer(): Promise<void> {
+    const consumer = this.kafka.consumer({
       groupId: this.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30000,
+      // A member that died (SIGKILL) holds its partitions until its session expires, and a
+      // rebalance waits this long for members that do not rejoin (e.g. one lost in a broker restart).
+      sessionTimeout: 10000,
+      rebalanceTimeout: 15000,
       heartbeatInterval: 3000,
     });
-    await this.consumer.connect();
-    await this.consumer.subscribe({
+    // kafkajs restarts itself after errors it deems retriable only; after others (a broker that
+    // refused connections for longer than its retries) it stops consuming for good.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart && !this.stopping) void this.restartConsumer(payload.error);
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({
       topics: this.options.topics.map((t) => physicalTopic(this.options.settings, t)),
       fromBeginning: true,
     });
-    await this.consumer.run({
+    await consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
@@ -128,7 +142,24 @@ export class EventConsumer {
     });
   }
 
+  /** A new kafkajs consumer in place of one that gave up, until one runs (or we stop). */
+  private async restartConsumer(error: Error): Promise<void> {
+    this.logger.error({ msg: 'Kafka consumer stopped after an error; starting a new one', error: error.message }, 'EventConsumer');
+    for (let attempt = 1; !this.stopping; attempt++) {
+      await sleep(Math.min(5000, 500 * attempt));
+      if (this.stopping) return;
+      try {
+        await this.consumer?.disconnect().catch(() => undefined);
+        await this.startConsumer();
+        return;
+      } catch (e) {
+        this.logger.warn({ msg: 'Kafka consumer could not start again; retrying', attempt, error: (e as Error).message }, 'EventConsumer');
+      }
+    }
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.consumer?.disconnect();
     await this.dlqProducer?.disconnect();
     this.consumer = undefined;
@@ -267,6 +298,16 @@ export class EventConsumer {
       } catch (error) {
         const err = error as Error;
         const permanent = err instanceof PermanentEventError;
+        if (!permanent && isDatabaseUnavailable(err)) {
+          // Not the event's fault: wait for Postgres without using up the attempts. When stopping,
+          // give up the record uncommitted: it is redelivered, never half done.
+          if (this.stopping) throw err;
+          attempt -= 1;
+          this.logger.warn({ msg: 'database unavailable; waiting to retry the event', eventId: envelope.id, type: envelope.type, error: err.message }, 'EventConsumer');
+          await sleep(Math.min(1000, this.retry.maxBackoffMs));
+          await heartbeat();
+          continue;
+        }
         if (permanent || attempt >= this.retry.attempts) {
           const reason = permanent ? (err as PermanentEventError).reason : 'retries-exhausted';
           return this.deadLetter(at, message, reason, err.message, attempt, envelope.id);

@@ -29,7 +29,9 @@ export function createKafka(settings: KafkaSettings, logger?: LoggerService): Ka
     brokers: settings.brokers,
     connectionTimeout: 5000,
     requestTimeout: 30000,
-    retry: { initialRetryTime: 200, retries: 8 },
+    // At most 5 s between reconnection attempts: a client resumes within seconds of the broker
+    // coming back (kafkajs' default lets the gap grow to 30 s).
+    retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8 },
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       if (!logger) return;

@@ -15,6 +15,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ALL_TOPICS, EventContract, EventEnvelope } from '@draaiboek/contracts';
 import { HealthService } from '@draaiboek/platform';
 import { createKafka, KafkaSettings } from '../kafka/kafka-factory';
+import { KafkaHealthCheck } from '../kafka/kafka-health';
 import { provisionTopics } from '../kafka/provision-topics';
 import { OutboxRelay, OutboxRelayOptions } from '../outbox/outbox-relay';
 import { OutboxWriter } from '../outbox/outbox-writer';
@@ -38,22 +39,15 @@ export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap,
     @Inject(KAFKA_SETTINGS) private readonly settings: KafkaSettings,
     private readonly relay: OutboxRelay,
     private readonly health: HealthService,
-  ) {}
+  ) {
+    this.kafkaHealth = new KafkaHealthCheck(settings);
+  }
+
+  private readonly kafkaHealth: KafkaHealthCheck;
 
   async onModuleInit(): Promise<void> {
     await provisionTopics(this.kafka, this.settings, ALL_TOPICS);
-    this.health.register({
-      name: 'kafka',
-      check: async () => {
-        const admin = this.kafka.admin();
-        await admin.connect();
-        try {
-          await admin.describeCluster();
-        } finally {
-          await admin.disconnect();
-        }
-      },
-    });
+    this.health.register(this.kafkaHealth);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -63,6 +57,7 @@ export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap,
   /** Before TypeORM closes its pool (on application shutdown): the relay still needs it for a last pass. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.relay.stop();
+    await this.kafkaHealth.close();
   }
 }
 

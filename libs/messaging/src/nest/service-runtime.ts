@@ -8,6 +8,7 @@ import {
   HealthService,
   initTracing,
   JsonLogger,
+  keepPoolErrorsHandled,
   loadConfig,
   migrateServiceDatabase,
   PlatformModule,
@@ -99,6 +100,7 @@ export async function startService<C extends ServiceConfig>(
   await app.init();
   const dataSource = app.get(DataSource);
   app.get(HealthService).register(new PostgresHealthCheck(dataSource));
+  keepPoolErrorsHandled(dataSource);
 
   const server = new KafkaEventsServer({
     kafka: app.get(KAFKA_CLIENT),

@@ -60,6 +60,31 @@ export async function migrateServiceDatabase(dataSource: DataSource, schema: str
   }
 }
 
+/**
+ * Every pooled connection gets an 'error' listener. When Postgres goes away it cuts each
+ * connection; one that has just been checked out, before TypeORM listens on it, would otherwise
+ * emit an unhandled 'error' and end the process. The error still reaches the query that used it.
+ */
+export function keepPoolErrorsHandled(dataSource: DataSource, onError: (error: Error) => void = () => undefined): void {
+  const pool = (dataSource.driver as unknown as { master?: PoolLike }).master;
+  if (!pool || typeof pool.on !== 'function') return;
+  const guard = (client: ClientLike) => {
+    if (!client.listeners('error').includes(onError)) client.on('error', onError);
+  };
+  pool.on('connect', guard);
+  for (const client of pool._clients ?? []) guard(client);
+}
+
+interface ClientLike {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  listeners(event: 'error'): unknown[];
+}
+
+interface PoolLike {
+  on(event: 'connect', listener: (client: ClientLike) => void): unknown;
+  _clients?: ClientLike[];
+}
+
 export class PostgresHealthCheck implements HealthCheck {
   readonly name = 'postgres';
   constructor(private readonly dataSource: DataSource) {}
