@@ -1,23 +1,29 @@
 import { ExecutionContext, ForbiddenException, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiKeyRegistry, sha256Hex } from './api-keys';
-import { AuthGuard, Public, Roles } from './auth.guard';
+import { Access } from './access-table';
+import { AuthGuard, Public } from './auth.guard';
 
 const registry = ApiKeyRegistry.fromConfig(
   JSON.stringify([
     { id: 'gm0114', sha256: sha256Hex('emmen-key'), roles: ['municipality'], municipalityCode: 'GM0114' },
     { id: 'coord', sha256: sha256Hex('coord-key'), roles: ['coordination'] },
+    { id: 'planner', sha256: sha256Hex('planner-key'), roles: ['scheduler'] },
   ]),
   undefined,
 );
 
 class Handlers {
-  @Roles('coordination')
+  @Access('alerts', 'read')
   coordinationOnly(): string {
     return 'coordination';
   }
+  @Access('shifts', 'read')
   anyPrincipal(): string {
     return 'any';
+  }
+  withoutRule(): string {
+    return 'forgotten';
   }
   @Public()
   health(): string {
@@ -48,14 +54,32 @@ describe('AuthGuard: every HTTP endpoint sits behind it, deny by default', () =>
   });
 
   it('attaches the principal of a known key, with its municipality', () => {
-    const { ctx, request } = context('anyPrincipal', 'Bearer emmen-key');
+    const { ctx, request } = context('coordinationOnly', 'Bearer coord-key');
     expect(guard.canActivate(ctx)).toBe(true);
-    expect(request.principal).toEqual(expect.objectContaining({ id: 'gm0114', roles: ['municipality'], municipalityCode: 'GM0114' }));
+    expect(request.principal).toEqual(expect.objectContaining({ id: 'coord', roles: ['coordination'] }));
+    const emmen = context('coordinationOnly', 'Bearer emmen-key');
+    expect(() => guard.canActivate(emmen.ctx)).toThrow(ForbiddenException);
+    expect(emmen.request.principal).toEqual(expect.objectContaining({ id: 'gm0114', municipalityCode: 'GM0114' }));
   });
 
-  it('refuses a principal without the required role', () => {
-    expect(() => guard.canActivate(context('coordinationOnly', 'Bearer emmen-key').ctx)).toThrow(ForbiddenException);
-    expect(guard.canActivate(context('coordinationOnly', 'Bearer coord-key').ctx)).toBe(true);
+  it('lets a role through only where the access table allows it', () => {
+    expect(() => guard.canActivate(context('coordinationOnly', 'Bearer planner-key').ctx)).toThrow(ForbiddenException);
+    expect(guard.canActivate(context('anyPrincipal', 'Bearer planner-key').ctx)).toBe(true);
+    expect(() => guard.canActivate(context('anyPrincipal', 'Bearer emmen-key').ctx)).toThrow(ForbiddenException);
+  });
+
+  it('refuses every principal on an endpoint without a rule in the access table', () => {
+    expect(() => guard.canActivate(context('withoutRule', 'Bearer coord-key').ctx)).toThrow(/no rule in the access table/);
+  });
+
+  it('records the person a machine client acts for, and refuses an unreadable one', () => {
+    const { ctx, request } = context('anyPrincipal', 'Bearer planner-key');
+    (request.headers as Record<string, string>)['x-on-behalf-of'] = 'coordinator@ggd.example';
+    expect(guard.canActivate(ctx)).toBe(true);
+    expect(request.principal).toEqual(expect.objectContaining({ id: 'planner', responsibleUserId: 'coordinator@ggd.example' }));
+    const bad = context('anyPrincipal', 'Bearer planner-key');
+    (bad.request.headers as Record<string, string>)['x-on-behalf-of'] = 'a b\n';
+    expect(() => guard.canActivate(bad.ctx)).toThrow(UnauthorizedException);
   });
 
   it('lets anyone reach an endpoint marked public', () => {

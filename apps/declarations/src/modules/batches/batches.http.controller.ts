@@ -8,7 +8,7 @@ import type { Pool } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
 import { IsCalendarDate } from '@draaiboek/contracts';
-import { CurrentPrincipal, decryptWith, Principal, Roles, SERVICE_CONFIG } from '@draaiboek/platform';
+import { CurrentPrincipal, decryptWith, Principal, Access, SERVICE_CONFIG } from '@draaiboek/platform';
 import { DeclarationsConfig } from '../../config/declarations.config';
 import { BatchService, LINE_ORDER } from './batch.service';
 
@@ -32,7 +32,6 @@ const EXPORT_COLUMNS = ['line_id', 'consultation_id', 'date_of_care', 'performan
 
 @ApiBearerAuth()
 @Controller('v1/batches')
-@Roles('finance')
 export class BatchesHttpController {
   private privateKey?: string;
 
@@ -46,14 +45,15 @@ export class BatchesHttpController {
 
   @ApiOperation({ summary: 'Close the batches of complete weeks by hand (they also close on schedule); DeclarationBatchReady for each' })
   @Post('close')
+  @Access('batches', 'close')
   @HttpCode(200)
-  @Roles('finance', 'coordination')
   close(@Body() body: CloseBatchesRequestDto, @CurrentPrincipal() principal: Principal) {
     return this.batches.close(principal, body);
   }
 
   @ApiOperation({ summary: 'Closed batches with their totals and checksums' })
   @Get()
+  @Access('batches', 'read')
   async list() {
     const rows = await this.db.query(
       `SELECT id, payer, to_char(period_start, 'YYYY-MM-DD') AS period_start, to_char(period_end, 'YYYY-MM-DD') AS period_end, line_count, total_cents, checksum, closed_at, outcome_at
@@ -74,6 +74,7 @@ export class BatchesHttpController {
 
   @ApiOperation({ summary: 'Export a batch as CSV or JSON (format=csv|json, or the Accept header), streamed in constant memory' })
   @Get(':batchId/export')
+  @Access('batches', 'export')
   async export(
     @Param('batchId', new ParseUUIDPipe()) batchId: string,
     @Res() res: Response,
@@ -123,6 +124,7 @@ export class BatchesHttpController {
 
   @ApiOperation({ summary: "Finance's outcome: every line accepted or rejected with a reason, once per batch" })
   @Post(':batchId/outcome')
+  @Access('batches', 'outcome')
   @HttpCode(200)
   outcome(@Param('batchId', new ParseUUIDPipe()) batchId: string, @Body() body: OutcomeRequestDto, @CurrentPrincipal() principal: Principal) {
     return this.batches.outcome(batchId, body.accepted, body.rejected, principal);

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { IsOptional, Matches } from 'class-validator';
 import { isCalendarDate } from '@draaiboek/contracts';
 import { UnitOfWork } from '@draaiboek/messaging';
-import { CurrentPrincipal, Principal, Roles } from '@draaiboek/platform';
+import { CurrentPrincipal, Principal, Access } from '@draaiboek/platform';
 import { DataSource } from 'typeorm';
 import { TariffTable } from '../tariffs/tariff-table';
 import { Payer } from './domain/payer-routing';
@@ -25,8 +25,8 @@ export class CorrectionsHttpController {
 
   @ApiOperation({ summary: 'Correct a rejected line: a new open line that goes into a later batch (once per rejected line)' })
   @Post('lines/:lineId/correction')
+  @Access('declaration-lines', 'correct')
   @HttpCode(201)
-  @Roles('finance', 'coordination')
   correct(@Param('lineId', new ParseUUIDPipe()) lineId: string, @Body() body: CorrectionRequestDto, @CurrentPrincipal() principal: Principal) {
     return this.uow.run(async ({ manager }) => {
       const [line] = await manager.query(`SELECT id, status, performance_code, payer, to_char(date_of_care, 'YYYY-MM-DD') AS care_date FROM declaration_lines WHERE id = $1`, [lineId]);
@@ -52,7 +52,7 @@ export class CorrectionsHttpController {
 
   @ApiOperation({ summary: 'Reconciliation: every consultation in the period is in exactly one line that is open, batched, accepted or rejected (and corrected)' })
   @Get('reconciliation')
-  @Roles('finance', 'coordination')
+  @Access('declaration-lines', 'reconcile')
   async reconciliation(@Query('from') from: string, @Query('to') to: string) {
     if (!isCalendarDate(from) || !isCalendarDate(to) || to < from) {
       throw new BadRequestException({ error: 'validation_failed', fields: [{ field: 'to', messages: ['from and to must be calendar dates, to not before from'] }] });
