@@ -17,3 +17,4 @@ export * from './mail/mail-outbox';
 export * from './mail/mail-outbox.migration';
 export * from './workers/polling-loop';
 export * from './crypto/envelope-encryption';
+export * from './audit';

@@ -2,6 +2,7 @@ import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, EntitySchema, MixedList } from 'typeorm';
 import {
+  AuditLog1764300000000,
   createServiceApp,
   HealthService,
   JsonLogger,
@@ -13,7 +14,7 @@ import {
   serviceDataSourceOptions,
 } from '@draaiboek/platform';
 import { EventConsumer, EventConsumerOptions } from '../consumer/event-consumer';
-import { KafkaSettings, parseBrokers } from '../kafka/kafka-factory';
+import { kafkaSecurityFrom, KafkaSettings, parseBrokers } from '../kafka/kafka-factory';
 import { MessagingTables1763856000000 } from '../messaging-tables.migration';
 import { OutboxRelayOptions } from '../outbox/outbox-relay';
 import { OutboxWriter } from '../outbox/outbox-writer';
@@ -73,12 +74,14 @@ export async function startService<C extends ServiceConfig>(
     clientId: definition.name,
     brokers: parseBrokers(config.KAFKA_BROKERS),
     topicPrefix: config.KAFKA_TOPIC_PREFIX ?? '',
+    ...kafkaSecurityFrom(config),
   };
   const dataSourceOptions = serviceDataSourceOptions({
     url: config.DATABASE_URL,
     schema: definition.schema,
     entities: [OutboxRecord, InboxRecord, ...(definition.entities as never[])],
-    migrations: [MessagingTables1763856000000, ...definition.migrations],
+    // Every service keeps its own NEN 7513 audit log (append-only) beside its messaging tables.
+    migrations: [MessagingTables1763856000000, AuditLog1764300000000, ...definition.migrations],
   });
 
   const migrator = new DataSource(dataSourceOptions);

@@ -34,6 +34,8 @@ export const ACCESS_TABLE = {
   // declarations
   'declaration-lines': { totals: ['coordination', 'finance'], correct: ['finance', 'coordination'], reconcile: ['finance', 'coordination'] },
   batches: { close: ['finance', 'coordination'], read: ['finance'], export: ['finance'], outcome: ['finance'] },
+  // every service: the NEN 7513 audit log of person-level data
+  audit: { read: ['coordination'] },
 } as const satisfies Record<string, Record<string, readonly Role[]>>;
 
 export type AccessResource = keyof typeof ACCESS_TABLE;

@@ -2,7 +2,7 @@ import { BadRequestException, ConflictException, Injectable, NotFoundException }
 import { createHash, randomUUID } from 'node:crypto';
 import { DeclarationBatchReady } from '@draaiboek/contracts';
 import { UnitOfWork } from '@draaiboek/messaging';
-import { amsterdamDateOf, Principal } from '@draaiboek/platform';
+import { actorOf, amsterdamDateOf, AuditLog, Principal } from '@draaiboek/platform';
 
 /** The canonical text of a line the checksum is computed over, in export order. */
 export function checksumRow(l: { id: string; consultation_id: string; date_of_care: string; performance_code: string; amount_cents: string | number }): string {
@@ -18,7 +18,10 @@ export const LINE_ORDER = 'date_of_care, consultation_id';
  */
 @Injectable()
 export class BatchService {
-  constructor(private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditLog,
+  ) {}
 
   /** Closes every complete week up to `until` (inclusive; default: last Sunday) that has open lines. */
   close(by: Principal | 'schedule', options: { payer?: string; until?: string } = {}) {
@@ -96,6 +99,13 @@ export class BatchService {
       if (accepted.length) await tx.manager.query(`UPDATE declaration_lines SET status = 'accepted' WHERE id = ANY($1::uuid[])`, [accepted]);
       for (const r of rejected) await tx.manager.query(`UPDATE declaration_lines SET status = 'rejected', rejection_reason = $2 WHERE id = $1`, [r.lineId, r.reason]);
       await tx.manager.query('UPDATE declaration_batches SET outcome_at = now(), outcome_by = $2 WHERE id = $1', [batchId, by.id]);
+      await this.audit.recordSelected(
+        tx.manager,
+        actorOf(by),
+        { event: 'declaration-line.outcome-recorded', action: 'update', subjectKind: 'patient' },
+        'SELECT patient_pseudonym AS subject_reference, id::text AS resource_id FROM declaration_lines WHERE batch_id = $1',
+        [batchId],
+      );
       return { batchId, accepted: accepted.length, rejected: rejected.length };
     });
   }

@@ -8,7 +8,7 @@ import type { Pool } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
 import { IsCalendarDate } from '@draaiboek/contracts';
-import { CurrentPrincipal, decryptWith, Principal, Access, SERVICE_CONFIG } from '@draaiboek/platform';
+import { actorOf, AuditLog, CurrentPrincipal, decryptWith, Principal, Access, SERVICE_CONFIG } from '@draaiboek/platform';
 import { DeclarationsConfig } from '../../config/declarations.config';
 import { BatchService, LINE_ORDER } from './batch.service';
 
@@ -38,6 +38,7 @@ export class BatchesHttpController {
   constructor(
     private readonly batches: BatchService,
     private readonly db: DataSource,
+    private readonly audit: AuditLog,
     @Inject(SERVICE_CONFIG) config: DeclarationsConfig,
   ) {
     this.privateKey = config.DECLARATIONS_PRIVATE_KEY ?? (config.DECLARATIONS_PRIVATE_KEY_FILE ? readFileSync(config.DECLARATIONS_PRIVATE_KEY_FILE, 'utf8') : undefined);
@@ -80,6 +81,7 @@ export class BatchesHttpController {
     @Res() res: Response,
     @Query('format') format?: string,
     @Headers('accept') accept?: string,
+    @CurrentPrincipal() principal?: Principal,
   ): Promise<void> {
     const chosen = format ?? (accept?.includes('application/json') ? 'json' : 'csv');
     if (!['csv', 'json'].includes(chosen)) throw new BadRequestException({ error: 'validation_failed', fields: [{ field: 'format', messages: ['format must be csv or json'] }] });
@@ -88,6 +90,14 @@ export class BatchesHttpController {
     if (batch.with_bsn > 0 && !this.privateKey) {
       throw new ServiceUnavailableException({ error: 'declarations_key_missing', message: 'This batch holds BSNs and the declarations private key is not configured' });
     }
+    // Logged before the first line leaves: one entry per line, so each patient's export is findable.
+    await this.audit.recordSelected(
+      undefined,
+      actorOf(principal as Principal),
+      { event: 'declaration-batch.exported', action: 'export', subjectKind: 'patient' },
+      'SELECT patient_pseudonym AS subject_reference, id::text AS resource_id FROM declaration_lines WHERE batch_id = $1',
+      [batchId],
+    );
     const pool = (this.db.driver as unknown as { master: Pool }).master;
     const client = await pool.connect();
     try {

@@ -2,7 +2,7 @@ import { BadRequestException, Body, Controller, Get, Header, Headers, HttpCode, 
 import { ApiBearerAuth, ApiConsumes, ApiOperation } from '@nestjs/swagger';
 import { stringify } from 'csv-stringify/sync';
 import { DataSource } from 'typeorm';
-import { Access } from '@draaiboek/platform';
+import { Access, actorOf, AuditLog, CurrentPrincipal, Principal } from '@draaiboek/platform';
 import { GP_COLUMNS, PRACTICE_COLUMNS } from '../../domain/directory-csv';
 import { ImportDirectoryService, ImportResult } from './import-directory.service';
 
@@ -12,6 +12,7 @@ export class DirectoryHttpController {
   constructor(
     private readonly imports: ImportDirectoryService,
     private readonly db: DataSource,
+    private readonly audit: AuditLog,
   ) {}
 
   @ApiOperation({ summary: `Import practices from CSV (${PRACTICE_COLUMNS.join(',')}); all or nothing, with a report per row` })
@@ -28,8 +29,8 @@ export class DirectoryHttpController {
   @Post('gps')
   @Access('gp-directory', 'import')
   @HttpCode(200)
-  importGps(@Body() csv: unknown, @Headers('content-type') contentType?: string): Promise<ImportResult> {
-    return this.imports.importGps(csvBody(csv, contentType));
+  importGps(@Body() csv: unknown, @CurrentPrincipal() principal: Principal, @Headers('content-type') contentType?: string): Promise<ImportResult> {
+    return this.imports.importGps(csvBody(csv, contentType), actorOf(principal));
   }
 
   @ApiOperation({ summary: 'Export the practices as CSV, in the import format' })
@@ -49,9 +50,12 @@ export class DirectoryHttpController {
   @Get('gps.csv')
   @Access('gp-directory', 'export')
   @Header('content-type', 'text/csv; charset=utf-8')
-  async exportGps(): Promise<string> {
-    const rows = await this.db.query(`SELECT agb, practice_agb, name, email, fte::text FROM gps ORDER BY agb`);
-    return stringify(rows, { header: true, columns: [...GP_COLUMNS] });
+  async exportGps(@CurrentPrincipal() principal: Principal): Promise<string> {
+    return this.db.transaction(async (manager) => {
+      const rows = await manager.query(`SELECT agb, practice_agb, name, email, fte::text FROM gps ORDER BY agb`);
+      await this.audit.record(manager, actorOf(principal), rows.map((r: { agb: string }) => ({ event: 'gp.exported', action: 'export' as const, subjectKind: 'gp' as const, subjectReference: r.agb, resourceId: r.agb })));
+      return stringify(rows, { header: true, columns: [...GP_COLUMNS] });
+    });
   }
 
   @ApiOperation({ summary: 'The practices of the region, with hagro, catchment and GP capacity' })
