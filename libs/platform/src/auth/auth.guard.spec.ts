@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ExecutionContext, ForbiddenException, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiKeyRegistry, sha256Hex } from './api-keys';
@@ -92,5 +96,45 @@ describe('ApiKeyRegistry configuration', () => {
     expect(() => ApiKeyRegistry.fromConfig(JSON.stringify([{ id: 'x', sha256: sha256Hex('k'), roles: ['admin'] }]), undefined)).toThrow(/roles/);
     expect(() => ApiKeyRegistry.fromConfig(JSON.stringify([{ id: 'x', sha256: 'plaintext', roles: ['finance'] }]), undefined)).toThrow(/sha256/);
     expect(() => ApiKeyRegistry.fromConfig('not json', undefined)).toThrow(/JSON/);
+  });
+});
+
+describe('machine credentials the coordination issues, rotates and revokes (tools/credentials/api-keys.js)', () => {
+  const tool = join(__dirname, '../../../../tools/credentials/api-keys.js');
+  const keys = (args: string[]) => execFileSync(process.execPath, [tool, ...args], { encoding: 'utf8' });
+  const keyIn = (output: string) => /: (\S+)\n/.exec(output)![1];
+
+  it('takes effect in running services without a restart: issue, rotate with a grace period, revoke', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'api-keys-')), 'api-keys.json');
+    let now = Date.now();
+    const later = (ms: number) => (now += ms);
+
+    const first = keyIn(keys(['issue', '--file', file, '--id', 'planner', '--role', 'scheduler']));
+    const registry = ApiKeyRegistry.fromConfig(undefined, file, () => now);
+    expect(registry.authenticate(first)).toEqual(expect.objectContaining({ id: 'planner', roles: ['scheduler'] }));
+
+    const second = keyIn(keys(['rotate', '--file', file, '--id', 'planner', '--grace-hours', '1']));
+    later(2_500);
+    expect(registry.authenticate(second)).toEqual(expect.objectContaining({ id: 'planner', roles: ['scheduler'] }));
+    expect(registry.authenticate(first)).toBeDefined(); // still within the grace period
+    later(3_600_000);
+    expect(registry.authenticate(first)).toBeUndefined();
+    expect(registry.authenticate(second)).toBeDefined();
+
+    keys(['revoke', '--file', file, '--id', 'planner']);
+    later(2_500);
+    expect(registry.authenticate(second)).toBeUndefined();
+    expect(keys(['list', '--file', file])).toBe('');
+  });
+
+  it('keeps the keys in force when the changed file does not parse, and says why', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'api-keys-')), 'api-keys.json');
+    let now = Date.now();
+    const key = keyIn(keys(['issue', '--file', file, '--id', 'finance-system', '--role', 'finance']));
+    const registry = ApiKeyRegistry.fromConfig(undefined, file, () => now);
+    writeFileSync(file, '[{"id": "broken"');
+    now += 2_500;
+    expect(registry.authenticate(key)).toEqual(expect.objectContaining({ id: 'finance-system' }));
+    expect(registry.lastReloadError).toMatch(/not valid JSON/);
   });
 });
