@@ -11,6 +11,7 @@ export * from './database/database';
 export * from './http/errors.filter';
 export * from './http/create-service-app';
 export * from './http/http-routes';
+export * from './http/known-query-parameters.guard';
 export * from './platform.module';
 export * from './time/amsterdam';
 export * from './mail/mail-outbox';

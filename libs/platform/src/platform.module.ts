@@ -6,6 +6,7 @@ import { ApiKeyRegistry } from './auth/api-keys';
 import { AuthGuard } from './auth/auth.guard';
 import { ServiceConfig } from './config/service-config';
 import { HealthController, HealthService } from './health/health';
+import { KnownQueryParametersGuard } from './http/known-query-parameters.guard';
 
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
@@ -22,6 +23,7 @@ export class PlatformModule {
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: ApiKeyRegistry, useValue: ApiKeyRegistry.fromConfig(config.API_KEYS, config.API_KEYS_FILE) },
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: KnownQueryParametersGuard },
         HealthService,
         AuditLog,
         // A service that keys patient pseudonyms lets the coordination ask the audit log by plain reference.

@@ -105,7 +105,13 @@ export async function startService<C extends ServiceConfig>(
     ],
   };
 
-  const app = await createServiceApp(root, { service: definition.name, description: definition.description, logger });
+  const app = await createServiceApp(root, {
+    service: definition.name,
+    description: definition.description,
+    logger,
+    rateLimits: { publicPerMinute: config.HTTP_PUBLIC_RATE_LIMIT, authFailuresPerMinute: config.HTTP_AUTH_FAILURE_LIMIT },
+    trustProxy: config.HTTP_TRUST_PROXY,
+  });
   // Module init provisions the registry's topics: it must finish before the consumer subscribes.
   await app.init();
   const dataSource = app.get(DataSource);

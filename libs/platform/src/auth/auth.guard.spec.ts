@@ -102,7 +102,7 @@ describe('ApiKeyRegistry configuration', () => {
 describe('machine credentials the coordination issues, rotates and revokes (tools/credentials/api-keys.js)', () => {
   const tool = join(__dirname, '../../../../tools/credentials/api-keys.js');
   const keys = (args: string[]) => execFileSync(process.execPath, [tool, ...args], { encoding: 'utf8' });
-  const keyIn = (output: string) => /: (\S+)\n/.exec(output)![1];
+  const keyIn = (output: string) => (/: (\S+)\n/.exec(output) ?? [])[1] as string;
 
   it('takes effect in running services without a restart: issue, rotate with a grace period, revoke', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'api-keys-')), 'api-keys.json');

@@ -58,6 +58,25 @@ export class ServiceConfig {
   @Max(65535)
   HTTP_PORT?: number;
 
+  /** Requests without a credential (health, docs, mistakes) per client address and minute. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  HTTP_PUBLIC_RATE_LIMIT = 300;
+
+  /** Failed authentications per client address and minute before the address is refused. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  HTTP_AUTH_FAILURE_LIMIT = 60;
+
+  /** Express `trust proxy`: `false` (default), `true`, a hop count, or addresses/`loopback`. */
+  @IsOptional()
+  @IsString()
+  HTTP_TRUST_PROXY?: string;
+
   @IsOptional()
   @IsIn(['error', 'warn', 'info', 'debug'])
   LOG_LEVEL: 'error' | 'warn' | 'info' | 'debug' = 'info';
