@@ -1,15 +1,14 @@
-import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res, ServiceUnavailableException } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Headers, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
 import type { Response } from 'express';
-import { readFileSync } from 'node:fs';
 import type { Pool } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
 import { IsCalendarDate } from '@draaiboek/contracts';
-import { actorOf, AuditLog, CurrentPrincipal, decryptWith, Principal, Access, SERVICE_CONFIG } from '@draaiboek/platform';
-import { DeclarationsConfig } from '../../config/declarations.config';
+import { actorOf, AuditLog, CurrentPrincipal, Principal, Access } from '@draaiboek/platform';
+import { BsnKeys } from '../bsn-keys/bsn-keys';
 import { BatchService, LINE_ORDER } from './batch.service';
 
 export class CloseBatchesRequestDto {
@@ -33,16 +32,12 @@ const EXPORT_COLUMNS = ['line_id', 'consultation_id', 'date_of_care', 'performan
 @ApiBearerAuth()
 @Controller('v1/batches')
 export class BatchesHttpController {
-  private privateKey?: string;
-
   constructor(
     private readonly batches: BatchService,
     private readonly db: DataSource,
     private readonly audit: AuditLog,
-    @Inject(SERVICE_CONFIG) config: DeclarationsConfig,
-  ) {
-    this.privateKey = config.DECLARATIONS_PRIVATE_KEY ?? (config.DECLARATIONS_PRIVATE_KEY_FILE ? readFileSync(config.DECLARATIONS_PRIVATE_KEY_FILE, 'utf8') : undefined);
-  }
+    private readonly keys: BsnKeys,
+  ) {}
 
   @ApiOperation({ summary: 'Close the batches of complete weeks by hand (they also close on schedule); DeclarationBatchReady for each' })
   @Post('close')
@@ -87,7 +82,7 @@ export class BatchesHttpController {
     if (!['csv', 'json'].includes(chosen)) throw new BadRequestException({ error: 'validation_failed', fields: [{ field: 'format', messages: ['format must be csv or json'] }] });
     const [batch] = await this.db.query('SELECT id, checksum, (SELECT count(*) FROM declaration_lines WHERE batch_id = $1 AND encrypted_bsn IS NOT NULL)::int AS with_bsn FROM declaration_batches WHERE id = $1', [batchId]);
     if (!batch) throw new NotFoundException({ error: 'unknown_batch', message: `No batch ${batchId}` });
-    if (batch.with_bsn > 0 && !this.privateKey) {
+    if (batch.with_bsn > 0 && !this.keys.available) {
       throw new ServiceUnavailableException({ error: 'declarations_key_missing', message: 'This batch holds BSNs and the declarations private key is not configured' });
     }
     // Logged before the first line leaves: one entry per line, so each patient's export is findable.
@@ -117,7 +112,7 @@ export class BatchesHttpController {
       else res.write('[');
       let first = true;
       for await (const row of stream as AsyncIterable<Record<string, unknown>>) {
-        const bsn = row.encrypted_bsn ? decryptWith(this.privateKey as string, row.encrypted_bsn as never) : '';
+        const bsn = row.encrypted_bsn ? this.keys.decrypt(row.encrypted_bsn as never) : '';
         const out: Record<string, unknown> = { ...row, bsn, amount_cents: Number(row.amount_cents) };
         delete out.encrypted_bsn;
         const chunk = chosen === 'csv' ? EXPORT_COLUMNS.map((c) => String(out[c] ?? '')).join(',') + '\n' : (first ? '' : ',') + JSON.stringify(out);
