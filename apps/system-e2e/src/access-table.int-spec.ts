@@ -1,21 +1,11 @@
 import request from 'supertest';
 import { RunningService } from '@draaiboek/messaging';
-import { createTestSystem, TestApiKey, TestSystem } from '@draaiboek/messaging/testing';
+import { createTestSystem, TestSystem } from '@draaiboek/messaging/testing';
 import { accessRules, HttpRoute, listHttpRoutes, Role, rolesAllowed, ROLES, ServiceConfig } from '@draaiboek/platform';
+import { keyOf, ROLE_KEYS } from './role-keys';
 import { clinicSchedulingService, declarationsService, intakeService, practiceNotificationService } from './all-services';
 
 jest.setTimeout(180_000);
-
-/** One key per role, carrying the scope a real key of that role would carry. */
-const ROLE_KEYS: TestApiKey[] = ROLES.map((role) => ({
-  id: `walk-${role}`,
-  key: `walk-key-${role}`,
-  roles: [role],
-  ...(role === 'municipality' ? { municipalityCode: 'GM0114' } : {}),
-  ...(role === 'practice' ? { practiceAgb: '01000001' } : {}),
-  ...(role === 'gp' ? { gpAgb: '01000002' } : {}),
-}));
-const keyOf = (role: Role) => ROLE_KEYS.find((k) => k.roles[0] === role)!.key;
 
 /** A value for any path parameter; the guard runs before parameter pipes. */
 const concretePath = (path: string) => path.replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000');

@@ -1,8 +1,11 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
+import { getMetadataStorage } from 'class-validator';
 import { ACCESS_RULE_KEY, AccessRule } from '../auth/access-table';
 import { PUBLIC_ROUTE_KEY } from '../auth/auth.guard';
+import { namedQueryParameters } from './known-query-parameters.guard';
 
 export interface HttpRoute {
   method: string;
@@ -13,6 +16,31 @@ export interface HttpRoute {
   public: boolean;
   /** The endpoint's rule in the access table; undefined when it names none. */
   rule?: AccessRule;
+  /** Query parameters it reads, the fields of its query DTO, and the fields of its body DTO (for fuzzing). */
+  queryParameters: string[];
+  bodyFields: string[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+function dtoFields(type: Function | undefined): string[] {
+  if (!type || type === Object || type === String) return [];
+  return [...new Set(getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).map((m) => m.propertyName))];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+function argTypes(controller: object, name: string): { query?: Function; body?: Function } {
+  const args: Record<string, { index: number; data?: unknown }> = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) ?? {};
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  const types: Function[] = Reflect.getMetadata('design:paramtypes', (controller as { prototype: object }).prototype, name) ?? [];
+  const find = (kind: RouteParamtypes) => Object.entries(args).find(([key, arg]) => key.split(':')[0] === String(kind) && arg.data === undefined)?.[1];
+  const query = find(RouteParamtypes.QUERY);
+  const body = find(RouteParamtypes.BODY);
+  return { query: query ? types[query.index] : undefined, body: body ? types[body.index] : undefined };
+}
+
+function queryNames(controller: object, name: string): string[] {
+  const named = namedQueryParameters(controller, name);
+  return named === 'dto' ? dtoFields(argTypes(controller, name).query) : named;
 }
 
 function paths(value: unknown): string[] {
@@ -53,6 +81,8 @@ export function listHttpRoutes(app: INestApplication): HttpRoute[] {
               handler: name,
               public: reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE_KEY, targets) === true,
               rule: reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE_KEY, targets),
+              queryParameters: queryNames(controller, name),
+              bodyFields: dtoFields(argTypes(controller, name).body),
             });
           }
         }

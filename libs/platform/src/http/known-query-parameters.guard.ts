@@ -2,6 +2,14 @@ import { BadRequestException, CanActivate, ExecutionContext, Injectable } from '
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 
+/** The query parameters a handler reads one by one, or 'dto' when it takes the whole query as a DTO. */
+export function namedQueryParameters(controller: object, handlerName: string): string[] | 'dto' {
+  const args: Record<string, { data?: unknown }> = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handlerName) ?? {};
+  const queryArgs = Object.entries(args).filter(([key]) => key.split(':')[0] === String(RouteParamtypes.QUERY));
+  if (queryArgs.some(([, arg]) => arg.data === undefined)) return 'dto';
+  return queryArgs.map(([, arg]) => String(arg.data));
+}
+
 /**
  * Unknown fields are refused everywhere: request bodies and query DTOs by the validation pipe
  * (`forbidNonWhitelisted`), and query parameters read one by one (`@Query('status')`) here, so
@@ -11,12 +19,10 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 export class KnownQueryParametersGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const args: Record<string, { data?: unknown }> =
-      Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) ?? {};
-    const queryArgs = Object.entries(args).filter(([key]) => key.split(':')[0] === String(RouteParamtypes.QUERY));
+    const named = namedQueryParameters(context.getClass(), context.getHandler().name);
     // A whole-query DTO is checked field by field by the validation pipe.
-    if (queryArgs.some(([, arg]) => arg.data === undefined)) return true;
-    const known = new Set(queryArgs.map(([, arg]) => String(arg.data)));
+    if (named === 'dto') return true;
+    const known = new Set(named);
     const query = (context.switchToHttp().getRequest().query ?? {}) as Record<string, unknown>;
     const unknown = Object.keys(query).filter((name) => !known.has(name));
     if (unknown.length > 0) {
