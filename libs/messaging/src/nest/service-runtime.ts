@@ -16,6 +16,7 @@ import {
 import { EventConsumer, EventConsumerOptions } from '../consumer/event-consumer';
 import { kafkaSecurityFrom, KafkaSettings, parseBrokers } from '../kafka/kafka-factory';
 import { MessagingTables1763856000000 } from '../messaging-tables.migration';
+import { MessagingOutboxNotify1764200000000 } from '../outbox-notify.migration';
 import { OutboxRelayOptions } from '../outbox/outbox-relay';
 import { OutboxWriter } from '../outbox/outbox-writer';
 import { InboxRecord } from '../inbox/inbox-record.orm-entity';
@@ -81,7 +82,7 @@ export async function startService<C extends ServiceConfig>(
     schema: definition.schema,
     entities: [OutboxRecord, InboxRecord, ...(definition.entities as never[])],
     // Every service keeps its own NEN 7513 audit log (append-only) beside its messaging tables.
-    migrations: [MessagingTables1763856000000, AuditLog1764300000000, ...definition.migrations],
+    migrations: [MessagingTables1763856000000, MessagingOutboxNotify1764200000000, AuditLog1764300000000, ...definition.migrations],
   });
 
   const migrator = new DataSource(dataSourceOptions);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
-import { decryptWith, EncryptedValue, PrivateKeyring, SERVICE_CONFIG } from '@draaiboek/platform';
+import { DataKeyDecryptor, EncryptedValue, PrivateKeyring, SERVICE_CONFIG } from '@draaiboek/platform';
 import { DeclarationsConfig } from '../../config/declarations.config';
 
 /**
@@ -10,7 +10,8 @@ import { DeclarationsConfig } from '../../config/declarations.config';
 @Injectable()
 export class BsnKeys {
   readonly keyring?: PrivateKeyring;
-  private readonly single?: string;
+  /** Keeps unwrapped data keys, so many lines sharing one cost one RSA step (0025). */
+  private readonly single?: DataKeyDecryptor;
 
   constructor(@Inject(SERVICE_CONFIG) config: DeclarationsConfig) {
     const ring = config.DECLARATIONS_PRIVATE_KEYS ?? (config.DECLARATIONS_PRIVATE_KEYS_FILE ? readFileSync(config.DECLARATIONS_PRIVATE_KEYS_FILE, 'utf8') : undefined);
@@ -21,7 +22,8 @@ export class BsnKeys {
         throw new Error(`DECLARATIONS_PRIVATE_KEYS: ${(error as Error).message}`);
       }
     } else {
-      this.single = config.DECLARATIONS_PRIVATE_KEY ?? (config.DECLARATIONS_PRIVATE_KEY_FILE ? readFileSync(config.DECLARATIONS_PRIVATE_KEY_FILE, 'utf8') : undefined);
+      const pem = config.DECLARATIONS_PRIVATE_KEY ?? (config.DECLARATIONS_PRIVATE_KEY_FILE ? readFileSync(config.DECLARATIONS_PRIVATE_KEY_FILE, 'utf8') : undefined);
+      if (pem) this.single = new DataKeyDecryptor(pem);
     }
   }
 
@@ -32,6 +34,6 @@ export class BsnKeys {
   decrypt(value: EncryptedValue): string {
     if (this.keyring) return this.keyring.decrypt(value);
     if (!this.single) throw new Error('no declarations private key is configured');
-    return decryptWith(this.single, value);
+    return this.single.decrypt(value);
   }
 }
