@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecutionContext, ForbiddenException, UnauthorizedException } from '@nestjs/common';
@@ -117,7 +117,10 @@ describe('machine credentials the coordination issues, rotates and revokes (tool
     later(2_500);
     expect(registry.authenticate(second)).toEqual(expect.objectContaining({ id: 'planner', roles: ['scheduler'] }));
     expect(registry.authenticate(first)).toBeDefined(); // still within the grace period
-    later(3_600_000);
+    // The old key's end is an hour after the rotation ran: one moment past it, it no longer works.
+    const notAfter = Date.parse((JSON.parse(readFileSync(file, 'utf8')) as Array<{ notAfter?: string }>)[0].notAfter as string);
+    expect(notAfter).toBeGreaterThan(Date.now() + 3_500_000);
+    now = notAfter + 1;
     expect(registry.authenticate(first)).toBeUndefined();
     expect(registry.authenticate(second)).toBeDefined();
 
