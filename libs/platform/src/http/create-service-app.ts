@@ -91,8 +91,10 @@ export async function createServiceApp(
     abortOnError: false,
   });
   app.set('trust proxy', trustProxyValue(options.trustProxy ?? 'false'));
-  // Security headers (HSTS, nosniff, frame denial, a strict CSP that the docs page still works under).
-  app.use(helmet());
+  // Security headers (HSTS, nosniff, frame denial, a strict CSP that the docs page still works under:
+  // its scripts are files, its styles inline). No upgrade-insecure-requests: the docs of a service on
+  // plain http://127.0.0.1 would then ask for their scripts over https.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use((req: Request, res: Response, next: NextFunction) => {
     // API answers may carry personal data: no cache keeps them.
     if (!req.path.startsWith('/docs')) res.setHeader('cache-control', 'no-store');

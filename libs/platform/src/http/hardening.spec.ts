@@ -72,8 +72,16 @@ describe('HTTP hardening shared by every service', () => {
     expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('serves the OpenAPI page with its scripts as files the CSP allows', async () => {
+    const res = await request(app.getHttpServer()).get('/docs').expect(200);
+    expect(res.text).toContain('<script src="./docs/swagger-ui-init.js">');
+    expect(res.text).not.toMatch(/<script>(?!\s*<\/script>)/);
+    await request(app.getHttpServer()).get('/docs/swagger-ui-init.js').expect(200);
   });
 
   it('refuses a body over the limit with 413, and malformed JSON with 400', async () => {
