@@ -13,5 +13,6 @@ module.exports = {
     '<rootDir>/apps/declarations',
     '<rootDir>/apps/system-e2e',
     '<rootDir>/tools/architecture',
+    '<rootDir>/tools/infra',
   ],
 };

@@ -4,8 +4,10 @@ import { DeclarationsInitial1763856400000 } from './migrations/1763856400000-dec
 import { DeclarationLines1764100000000 } from './migrations/1764100000000-declaration-lines';
 import { LinesModule } from './modules/lines/lines.module';
 import { BatchesModule } from './modules/batches/batches.module';
+import { BsnKeysModule } from './modules/bsn-keys/bsn-keys.module';
 import { DeclarationBatches1764100100000 } from './migrations/1764100100000-declaration-batches';
 import { LineCorrections1764100200000 } from './migrations/1764100200000-line-corrections';
+import { BsnKeyRotation1764100300000 } from './migrations/1764100300000-bsn-key-rotation';
 import { DeclarableSessionRecord } from './modules/sessions/database/declarable-session.orm-entity';
 import { SessionsModule } from './modules/sessions/sessions.module';
 
@@ -16,6 +18,6 @@ export const declarationsService: ServiceDefinition<DeclarationsConfig> = {
   defaultPort: 3004,
   configClass: DeclarationsConfig,
   entities: [DeclarableSessionRecord],
-  migrations: [DeclarationsInitial1763856400000, DeclarationLines1764100000000, DeclarationBatches1764100100000, LineCorrections1764100200000],
-  modules: (config) => [SessionsModule, LinesModule.forConfig(config), BatchesModule],
+  migrations: [DeclarationsInitial1763856400000, DeclarationLines1764100000000, DeclarationBatches1764100100000, LineCorrections1764100200000, BsnKeyRotation1764100300000],
+  modules: (config) => [BsnKeysModule, SessionsModule, LinesModule.forConfig(config), BatchesModule],
 };

@@ -6,6 +6,7 @@ import { validateEnvelope } from './envelope-validation';
 import { fixtureFileName, shapeOf } from './fixtures';
 import { ALL_TOPICS, deadLetterTopicOf } from './topics';
 import { isCalendarDate } from './common';
+import { isValidBsn, personalDataIn } from './personal-data';
 
 const fixturesDir = join(__dirname, '..', 'fixtures');
 const load = (file: string) => JSON.parse(readFileSync(join(fixturesDir, file), 'utf8'));
@@ -116,5 +117,21 @@ describe('shapeOf on lists', () => {
   it('treats a list by the shape of its elements, not their number', () => {
     expect(shapeOf({ gps: [{ a: 1 }, { a: 2 }] })).toEqual(shapeOf({ gps: [{ a: 3 }] }));
     expect(shapeOf({ gps: [{ a: 1 }] })).not.toEqual(shapeOf({ gps: [{ a: '1' }] }));
+  });
+});
+
+describe('no personal data in plaintext on Kafka: every contract fixture', () => {
+  it.each(EVENT_CATALOG.map((c) => [fixtureFileName(c)] as const))('%s carries no BSN, name, birth date or plaintext reference', (file) => {
+    expect(personalDataIn(load(file))).toEqual([]);
+  });
+
+  it('the check finds what it looks for: a BSN anywhere, a personal field, a known value; not ciphertext or pseudonyms', () => {
+    expect(personalDataIn({ data: { note: 'patient 123456782 seen' } })).toEqual([expect.objectContaining({ path: '$.data.note', kind: 'bsn' })]);
+    expect(personalDataIn({ data: { reference: 123456782 } })).toEqual([expect.objectContaining({ kind: 'bsn' })]);
+    expect(personalDataIn({ data: { dateOfBirth: '1990-01-01' } })).toEqual([expect.objectContaining({ kind: 'personal-field' })]);
+    expect(personalDataIn({ msg: 'mail to Dokter Jansen' }, ['dokter jansen'])).toEqual([expect.objectContaining({ kind: 'known-value' })]);
+    // Not a BSN: fails the 11-check, part of a longer number or of base64/hex.
+    expect(personalDataIn({ a: '123456789', b: '1234567820', c: 'q+123456782/x', d: 'ab123456782cd', encryptedBsn: { ciphertext: '123456782' } })).toEqual([]);
+    expect(isValidBsn('111222333')).toBe(true);
   });
 });

@@ -13,3 +13,4 @@ export * from './events/practice-notification/practice-notification.v1';
 export * from './events/practice-notification/practice-registered.v1';
 export * from './events/clinic-scheduling/clinic-scheduling.v1';
 export * from './events/declarations/declarations.v1';
+export * from './personal-data';

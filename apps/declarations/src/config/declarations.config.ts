@@ -17,6 +17,26 @@ export class DeclarationsConfig extends ServiceConfig {
   @IsString()
   DECLARATIONS_PRIVATE_KEY_FILE?: string;
 
+  /**
+   * For key rotation, instead of the single key: a keyring, current key first,
+   * [{"keyId":"declarations-2","privateKey":"<PEM>"},{"keyId":"declarations-1","privateKey":"<PEM>"}].
+   * BSNs under an older key are re-encrypted for the current one in the background.
+   */
+  @IsOptional()
+  @IsString()
+  DECLARATIONS_PRIVATE_KEYS?: string;
+
+  @IsOptional()
+  @IsString()
+  DECLARATIONS_PRIVATE_KEYS_FILE?: string;
+
+  /** How often stored BSNs under an older key are looked for and re-encrypted (seconds). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  BSN_REWRAP_INTERVAL_SECONDS = 60;
+
   /** How often finished weeks are closed into batches (seconds). */
   @IsOptional()
   @Type(() => Number)

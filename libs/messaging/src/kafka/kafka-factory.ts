@@ -1,4 +1,6 @@
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import { Kafka, logLevel, LogEntry, SASLOptions } from 'kafkajs';
 import type { LoggerService } from '@nestjs/common';
 import { deadLetterTopicOf, TopicDefinition } from '@draaiboek/contracts';
 
@@ -8,6 +10,48 @@ export interface KafkaSettings {
   brokers: string[];
   /** Prepended to every registry topic name (e.g. `drenthe.`); empty in most deployments. */
   topicPrefix: string;
+  /** TLS to the brokers: true for the system's CAs, or options with a CA and client certificate. */
+  ssl?: boolean | ConnectionOptions;
+  sasl?: { mechanism: 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+}
+
+/** What `KAFKA_TLS*` and `KAFKA_SASL_*` (validated by the service config) ask for. */
+export interface KafkaSecurityConfig {
+  KAFKA_TLS?: 'true' | 'false';
+  KAFKA_TLS_CA_FILE?: string;
+  KAFKA_TLS_CERT_FILE?: string;
+  KAFKA_TLS_KEY_FILE?: string;
+  KAFKA_SASL_MECHANISM?: 'scram-sha-256' | 'scram-sha-512';
+  KAFKA_SASL_USERNAME?: string;
+  KAFKA_SASL_PASSWORD?: string;
+  KAFKA_SASL_PASSWORD_FILE?: string;
+}
+
+/**
+ * TLS and SASL/SCRAM for production brokers. SASL implies TLS unless KAFKA_TLS=false says
+ * otherwise on purpose (a broker on a private network with SCRAM only). Files are read here,
+ * once, so a missing secret stops the service at start-up.
+ */
+export function kafkaSecurityFrom(config: KafkaSecurityConfig): Pick<KafkaSettings, 'ssl' | 'sasl'> {
+  const read = (file: string) => readFileSync(file, 'utf8');
+  const sasl = config.KAFKA_SASL_MECHANISM
+    ? {
+        mechanism: config.KAFKA_SASL_MECHANISM,
+        username: config.KAFKA_SASL_USERNAME as string,
+        password: config.KAFKA_SASL_PASSWORD ?? read(config.KAFKA_SASL_PASSWORD_FILE as string).trim(),
+      }
+    : undefined;
+  const tlsFiles = config.KAFKA_TLS_CA_FILE || config.KAFKA_TLS_CERT_FILE;
+  const tlsWanted = config.KAFKA_TLS === 'true' || (config.KAFKA_TLS !== 'false' && (Boolean(tlsFiles) || Boolean(sasl)));
+  if (!tlsWanted) return sasl ? { sasl } : {};
+  const ssl: ConnectionOptions | true = tlsFiles
+    ? {
+        rejectUnauthorized: true,
+        ...(config.KAFKA_TLS_CA_FILE ? { ca: [read(config.KAFKA_TLS_CA_FILE)] } : {}),
+        ...(config.KAFKA_TLS_CERT_FILE ? { cert: read(config.KAFKA_TLS_CERT_FILE), key: read(config.KAFKA_TLS_KEY_FILE as string) } : {}),
+      }
+    : true;
+  return { ssl, ...(sasl ? { sasl } : {}) };
 }
 
 export function parseBrokers(list: string): string[] {
@@ -27,6 +71,8 @@ export function createKafka(settings: KafkaSettings, logger?: LoggerService): Ka
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
+    ...(settings.ssl ? { ssl: settings.ssl } : {}),
+    ...(settings.sasl ? { sasl: settings.sasl as SASLOptions } : {}),
     connectionTimeout: 5000,
     requestTimeout: 30000,
     // At most 5 s between reconnection attempts: a client resumes within seconds of the broker

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { ALL_TOPICS, TopicDefinition } from '@draaiboek/contracts';
 import {
+  AuditLog1764300000000,
   createServiceApp,
   flushTracing,
   HealthService,
@@ -18,7 +19,7 @@ import {
   ServiceMetrics,
 } from '@draaiboek/platform';
 import { EventConsumer, EventConsumerOptions } from '../consumer/event-consumer';
-import { createKafka, KafkaSettings, parseBrokers } from '../kafka/kafka-factory';
+import { createKafka, kafkaSecurityFrom, KafkaSettings, parseBrokers } from '../kafka/kafka-factory';
 import { provisionTopics } from '../kafka/provision-topics';
 import { MESSAGING_MIGRATIONS } from '../messaging-migrations';
 import { registerMessagingMetrics } from '../observability/messaging-metrics';
@@ -95,7 +96,13 @@ export async function startService<C extends ServiceConfig>(
     ],
   };
 
-  const app = await createServiceApp(root, { service: definition.name, description: definition.description, logger });
+  const app = await createServiceApp(root, {
+    service: definition.name,
+    description: definition.description,
+    logger,
+    rateLimits: { publicPerMinute: config.HTTP_PUBLIC_RATE_LIMIT, authFailuresPerMinute: config.HTTP_AUTH_FAILURE_LIMIT },
+    trustProxy: config.HTTP_TRUST_PROXY,
+  });
   // Module init provisions the registry's topics: it must finish before the consumer subscribes.
   await app.init();
   const dataSource = app.get(DataSource);
@@ -143,7 +150,7 @@ export async function startService<C extends ServiceConfig>(
 }
 
 function kafkaSettingsOf(definition: Pick<OneOffTarget, 'name'>, config: ServiceConfig): KafkaSettings {
-  return { clientId: definition.name, brokers: parseBrokers(config.KAFKA_BROKERS), topicPrefix: config.KAFKA_TOPIC_PREFIX ?? '' };
+  return { clientId: definition.name, brokers: parseBrokers(config.KAFKA_BROKERS), topicPrefix: config.KAFKA_TOPIC_PREFIX ?? '', ...kafkaSecurityFrom(config) };
 }
 
 function dataSourceOptionsOf(definition: OneOffTarget, config: ServiceConfig) {
@@ -151,7 +158,8 @@ function dataSourceOptionsOf(definition: OneOffTarget, config: ServiceConfig) {
     url: config.DATABASE_URL,
     schema: definition.schema,
     entities: [OutboxRecord, InboxRecord, ...(definition.entities as never[])],
-    migrations: [...MESSAGING_MIGRATIONS, ...definition.migrations],
+    // Every service keeps its own NEN 7513 audit log (append-only) beside its messaging tables.
+    migrations: [...MESSAGING_MIGRATIONS, AuditLog1764300000000, ...definition.migrations],
   });
 }
 

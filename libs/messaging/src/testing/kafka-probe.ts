@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Consumer, IHeaders, Kafka, logLevel, Producer } from 'kafkajs';
+import { Admin, AssignerProtocol, Consumer, IHeaders, Kafka, logLevel, Producer } from 'kafkajs';
 import { testKafkaBrokers } from './test-database';
 
 export interface ProbedRecord {
@@ -25,12 +25,42 @@ export class KafkaProbe {
     this.kafka = new Kafka({ clientId: 'test-probe', brokers: testKafkaBrokers().split(','), logLevel: logLevel.NOTHING });
   }
 
-  async produce(topic: string, messages: Array<{ key?: string; value: string; headers?: IHeaders }>): Promise<void> {
+  /** Resolves with where each record landed. Values may be any bytes, malformed ones included. */
+  async produce(topic: string, messages: Array<{ key?: string; value: string | Buffer; headers?: IHeaders }>): Promise<Array<{ partition: number; baseOffset: string }>> {
     if (!this.producer) {
       this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
       await this.producer.connect();
     }
-    await this.producer.send({ topic, acks: -1, messages });
+    const sent = await this.producer.send({ topic, acks: -1, messages });
+    return sent.map((r) => ({ partition: r.partition, baseOffset: r.baseOffset ?? '-1' }));
+  }
+
+  private async withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return await fn(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** The topics the members of each consumer group subscribe to, as the group coordinator knows them. */
+  async subscriptionsOf(groupIds: string[]): Promise<Map<string, string[]>> {
+    return this.withAdmin(async (admin) => {
+      const { groups } = await admin.describeGroups(groupIds);
+      return new Map(
+        groups.map((g) => [g.groupId, [...new Set(g.members.flatMap((m) => AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.topics ?? []))].sort()]),
+      );
+    });
+  }
+
+  /** The offset a consumer group committed on a partition (the next it will read), -1 when none. */
+  async committedOffset(groupId: string, topic: string, partition: number): Promise<number> {
+    return this.withAdmin(async (admin) => {
+      const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return Number(entry?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
+    });
   }
 
   /** Starts recording every record on `topics`, from the beginning. Resolves once subscribed and running. */

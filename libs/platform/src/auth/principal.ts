@@ -10,4 +10,9 @@ export interface Principal {
   /** A hagro coordinator decides for all practices of the hagro. */
   hagroCode?: string;
   gpAgb?: string;
+  /**
+   * The person on whose behalf the principal acts (NEN 7513's "responsible user"): a machine
+   * client names them in `X-On-Behalf-Of`. Absent: the principal answers for itself.
+   */
+  responsibleUserId?: string;
 }

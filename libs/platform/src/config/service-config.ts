@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 
 /** Settings every service shares. Each service extends this with its own. */
 export class ServiceConfig {
@@ -14,12 +14,68 @@ export class ServiceConfig {
   @Matches(/^[a-z0-9][a-z0-9._-]*\.$/, { message: 'KAFKA_TOPIC_PREFIX must end with a dot, e.g. "drenthe."' })
   KAFKA_TOPIC_PREFIX?: string;
 
+  /** TLS to the brokers. On by itself when a CA, certificate or SASL is configured. */
+  @IsOptional()
+  @Type(() => String)
+  @IsIn(['true', 'false'], { message: 'KAFKA_TLS must be true or false' })
+  KAFKA_TLS?: 'true' | 'false';
+
+  /** PEM file of the CA that signed the brokers' certificates (default: the system's CAs). */
+  @IsOptional()
+  @IsString()
+  KAFKA_TLS_CA_FILE?: string;
+
+  /** Client certificate and key (PEM files) when the brokers ask for mutual TLS. */
+  @ValidateIf((c: ServiceConfig) => c.KAFKA_TLS_KEY_FILE !== undefined)
+  @IsString({ message: 'KAFKA_TLS_CERT_FILE is required with KAFKA_TLS_KEY_FILE' })
+  KAFKA_TLS_CERT_FILE?: string;
+
+  @ValidateIf((c: ServiceConfig) => c.KAFKA_TLS_CERT_FILE !== undefined)
+  @IsString({ message: 'KAFKA_TLS_KEY_FILE is required with KAFKA_TLS_CERT_FILE' })
+  KAFKA_TLS_KEY_FILE?: string;
+
+  @IsOptional()
+  @IsIn(['scram-sha-256', 'scram-sha-512'], { message: 'KAFKA_SASL_MECHANISM must be scram-sha-256 or scram-sha-512' })
+  KAFKA_SASL_MECHANISM?: 'scram-sha-256' | 'scram-sha-512';
+
+  @ValidateIf((c: ServiceConfig) => c.KAFKA_SASL_MECHANISM !== undefined)
+  @IsString({ message: 'KAFKA_SASL_USERNAME is required with KAFKA_SASL_MECHANISM' })
+  KAFKA_SASL_USERNAME?: string;
+
+  /** The SCRAM password, or a file holding it (a mounted secret). */
+  @ValidateIf((c: ServiceConfig) => c.KAFKA_SASL_MECHANISM !== undefined && c.KAFKA_SASL_PASSWORD_FILE === undefined)
+  @IsString({ message: 'KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE is required with KAFKA_SASL_MECHANISM' })
+  KAFKA_SASL_PASSWORD?: string;
+
+  @IsOptional()
+  @IsString()
+  KAFKA_SASL_PASSWORD_FILE?: string;
+
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
   @Max(65535)
   HTTP_PORT?: number;
+
+  /** Requests without a credential (health, docs, mistakes) per client address and minute. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  HTTP_PUBLIC_RATE_LIMIT = 300;
+
+  /** Failed authentications per client address and minute before the address is refused. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  HTTP_AUTH_FAILURE_LIMIT = 60;
+
+  /** Express `trust proxy`: `false` (default), `true`, a hop count, or addresses/`loopback`. */
+  @IsOptional()
+  @IsString()
+  HTTP_TRUST_PROXY?: string;
 
   @IsOptional()
   @IsIn(['error', 'warn', 'info', 'debug'])

@@ -1,5 +1,5 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
-import { DataKeyDecryptor, DataKeyEncryptor, DecryptionError, decryptWith, encryptFor, EncryptedValue, pseudonymOf, rsaPublicKeyFrom } from './envelope-encryption';
+import { DataKeyDecryptor, DataKeyEncryptor, DecryptionError, decryptWith, encryptFor, EncryptedValue, PrivateKeyring, pseudonymOf, rsaPublicKeyFrom } from './envelope-encryption';
 
 function rsaPair(modulusLength: number): { publicKey: string; privateKey: string } {
   return generateKeyPairSync('rsa', { modulusLength, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
@@ -98,6 +98,37 @@ describe('pseudonymOf (HMAC-SHA256)', () => {
 
   it('refuses to work without a secret (never an unkeyed hash)', () => {
     expect(() => pseudonymOf('', 'WB-0042')).toThrow(/secret/);
+  });
+});
+
+describe('PrivateKeyring: BSN key rotation', () => {
+  const next = rsaPair(2048);
+  const ring = PrivateKeyring.fromJson(JSON.stringify([{ keyId: 'declarations-2', privateKey: next.privateKey }, { keyId: 'declarations-1', privateKey: declarations.privateKey }]));
+
+  it('reads values of the old key and of the new one, choosing by key id', () => {
+    expect(ring.currentKeyId).toBe('declarations-2');
+    expect(ring.decrypt(encryptFor(declarations.publicKey, 'declarations-1', '123456782'))).toBe('123456782');
+    expect(ring.decrypt(encryptFor(next.publicKey, 'declarations-2', '111222333'))).toBe('111222333');
+  });
+
+  it('rewraps an old value for the current key, after which the old key is not needed', () => {
+    const old = encryptFor(declarations.publicKey, 'declarations-1', '123456782');
+    const rewrapped = ring.rewrap(old);
+    expect(rewrapped.keyId).toBe('declarations-2');
+    expect(rewrapped.ciphertext).not.toBe(old.ciphertext);
+    expect(decryptWith(next.privateKey, rewrapped)).toBe('123456782');
+    expect(() => decryptWith(declarations.privateKey, rewrapped)).toThrow(DecryptionError);
+    expect(ring.rewrap(rewrapped)).toBe(rewrapped);
+    const retired = new PrivateKeyring([{ keyId: 'declarations-2', privateKey: next.privateKey }]);
+    expect(retired.decrypt(rewrapped)).toBe('123456782');
+    expect(() => retired.decrypt(old)).toThrow(/no key with id declarations-1/);
+  });
+
+  it('refuses a keyring that is not an array of key ids with RSA private keys', () => {
+    expect(() => PrivateKeyring.fromJson('{}')).toThrow(/JSON array/);
+    expect(() => PrivateKeyring.fromJson('[]')).toThrow(/at least one key/);
+    expect(() => PrivateKeyring.fromJson(JSON.stringify([{ keyId: 'a', privateKey: next.privateKey }, { keyId: 'a', privateKey: next.privateKey }]))).toThrow(/twice/);
+    expect(() => PrivateKeyring.fromJson(JSON.stringify([{ keyId: 'a', privateKey: next.publicKey }]))).toThrow();
   });
 });
 

@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { IsCalendarDate, isCalendarDate } from '@draaiboek/contracts';
-import { CurrentPrincipal, Principal, Roles } from '@draaiboek/platform';
+import { CurrentPrincipal, Principal, Access } from '@draaiboek/platform';
 import { RosterService } from './roster.service';
 
 export class RosterWindowDto {
@@ -41,8 +41,8 @@ export class RosterHttpController {
 
   @ApiOperation({ summary: 'Plan draft shifts for [from, to) so that burden is even over all GPs; published shifts stay' })
   @Post('roster/plan')
+  @Access('roster', 'plan')
   @HttpCode(200)
-  @Roles('coordination')
   plan(@Body() body: RosterWindowDto) {
     assertWindow(body);
     return this.roster.plan(body.from, body.to).then((r) => ({
@@ -55,8 +55,8 @@ export class RosterHttpController {
 
   @ApiOperation({ summary: 'Publish the drafts of [from, to): ShiftAssigned for schedulers; published shifts are pinned from now on' })
   @Post('roster/publish')
+  @Access('roster', 'publish')
   @HttpCode(200)
-  @Roles('coordination')
   publish(@Body() body: RosterWindowDto) {
     assertWindow(body);
     return this.roster.publish(body.from, body.to);
@@ -64,7 +64,7 @@ export class RosterHttpController {
 
   @ApiOperation({ summary: 'Shifts, with why each GP was chosen' })
   @Get('shifts')
-  @Roles('coordination', 'scheduler', 'gp')
+  @Access('shifts', 'read')
   async shifts(@CurrentPrincipal() principal: Principal, @Query('gpAgb') gpAgb?: string, @Query('status') status?: string) {
     const gp = principal.roles.includes('coordination') || principal.roles.includes('scheduler') ? gpAgb : principal.gpAgb;
     if (status !== undefined && !['draft', 'published', 'released'].includes(status)) {
@@ -96,23 +96,23 @@ export class RosterHttpController {
 
   @ApiOperation({ summary: 'Give a published shift back (the GP on it, or the coordination); the gap is refilled by the same rules' })
   @Post('shifts/:shiftId/release')
+  @Access('shifts', 'release')
   @HttpCode(200)
-  @Roles('gp', 'coordination')
   release(@Param('shiftId', new ParseUUIDPipe()) shiftId: string, @CurrentPrincipal() principal: Principal) {
     return this.roster.release(shiftId, principal);
   }
 
   @ApiOperation({ summary: 'Hand a published shift to another GP who is eligible by every hard rule' })
   @Post('shifts/:shiftId/swap')
+  @Access('shifts', 'swap')
   @HttpCode(200)
-  @Roles('gp', 'coordination')
   swap(@Param('shiftId', new ParseUUIDPipe()) shiftId: string, @Body() body: SwapRequestDto, @CurrentPrincipal() principal: Principal) {
     return this.roster.swap(shiftId, body.withGpAgb, principal);
   }
 
   @ApiOperation({ summary: "A GP's availability, unavailability, maximum shifts per month and maximum travel distance" })
   @Put('gps/:gpAgb/preferences')
-  @Roles('gp', 'coordination')
+  @Access('gp-preferences', 'set')
   async preferences(@Param('gpAgb') gpAgb: string, @Body() body: PreferencesRequestDto, @CurrentPrincipal() principal: Principal) {
     if (!principal.roles.includes('coordination') && principal.gpAgb !== gpAgb) throw new ForbiddenException({ error: 'forbidden', message: 'A GP sets only their own preferences' });
     for (const [i, p] of body.unavailable.entries()) {
@@ -128,8 +128,8 @@ export class RosterHttpController {
 
   @ApiOperation({ summary: "A GP's shifts as an iCalendar feed (released shifts appear as cancelled)" })
   @Get('gps/:gpAgb/shifts.ics')
+  @Access('shifts', 'calendar')
   @Header('content-type', 'text/calendar; charset=utf-8')
-  @Roles('gp', 'coordination', 'scheduler')
   async calendar(@Param('gpAgb') gpAgb: string, @CurrentPrincipal() principal: Principal): Promise<string> {
     if (principal.roles.includes('gp') && !principal.roles.includes('coordination') && principal.gpAgb !== gpAgb) {
       throw new ForbiddenException({ error: 'forbidden', message: 'A GP reads only their own calendar' });

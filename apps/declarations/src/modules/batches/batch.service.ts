@@ -2,7 +2,7 @@ import { BadRequestException, ConflictException, Inject, Injectable, NotFoundExc
 import { createHash, randomUUID } from 'node:crypto';
 import { DeclarationBatchReady } from '@draaiboek/contracts';
 import { UnitOfWork } from '@draaiboek/messaging';
-import { amsterdamDateOf, Principal, SERVICE_CONFIG } from '@draaiboek/platform';
+import { actorOf, amsterdamDateOf, AuditLog, Principal, SERVICE_CONFIG } from '@draaiboek/platform';
 import { DeclarationsConfig } from '../../config/declarations.config';
 
 /** The canonical text of a line the checksum is computed over, in export order. */
@@ -23,6 +23,7 @@ export class BatchService {
 
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly audit: AuditLog,
     @Inject(SERVICE_CONFIG) config: DeclarationsConfig,
   ) {
     this.period = config.BATCH_PERIOD ?? 'week';
@@ -114,6 +115,13 @@ export class BatchService {
         );
       }
       await tx.manager.query('UPDATE declaration_batches SET outcome_at = now(), outcome_by = $2 WHERE id = $1', [batchId, by.id]);
+      await this.audit.recordSelected(
+        tx.manager,
+        actorOf(by),
+        { event: 'declaration-line.outcome-recorded', action: 'update', subjectKind: 'patient' },
+        'SELECT patient_pseudonym AS subject_reference, id::text AS resource_id FROM declaration_lines WHERE batch_id = $1',
+        [batchId],
+      );
       return { batchId, accepted: accepted.length, rejected: rejected.length };
     });
   }

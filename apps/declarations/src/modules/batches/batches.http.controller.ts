@@ -1,15 +1,14 @@
-import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res, ServiceUnavailableException } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Headers, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
 import type { Response } from 'express';
-import { readFileSync } from 'node:fs';
 import type { Pool } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
 import { IsCalendarDate } from '@draaiboek/contracts';
-import { CurrentPrincipal, DataKeyDecryptor, Principal, Roles, SERVICE_CONFIG } from '@draaiboek/platform';
-import { DeclarationsConfig } from '../../config/declarations.config';
+import { actorOf, AuditLog, CurrentPrincipal, Principal, Access } from '@draaiboek/platform';
+import { BsnKeys } from '../bsn-keys/bsn-keys';
 import { BatchService, LINE_ORDER } from './batch.service';
 
 export class CloseBatchesRequestDto {
@@ -32,29 +31,25 @@ const EXPORT_COLUMNS = ['line_id', 'consultation_id', 'date_of_care', 'performan
 
 @ApiBearerAuth()
 @Controller('v1/batches')
-@Roles('finance')
 export class BatchesHttpController {
-  private privateKey?: string;
-  private decryptor?: DataKeyDecryptor;
-
   constructor(
     private readonly batches: BatchService,
     private readonly db: DataSource,
-    @Inject(SERVICE_CONFIG) config: DeclarationsConfig,
-  ) {
-    this.privateKey = config.DECLARATIONS_PRIVATE_KEY ?? (config.DECLARATIONS_PRIVATE_KEY_FILE ? readFileSync(config.DECLARATIONS_PRIVATE_KEY_FILE, 'utf8') : undefined);
-  }
+    private readonly audit: AuditLog,
+    private readonly keys: BsnKeys,
+  ) {}
 
   @ApiOperation({ summary: 'Close the batches of complete weeks by hand (they also close on schedule); DeclarationBatchReady for each' })
   @Post('close')
+  @Access('batches', 'close')
   @HttpCode(200)
-  @Roles('finance', 'coordination')
   close(@Body() body: CloseBatchesRequestDto, @CurrentPrincipal() principal: Principal) {
     return this.batches.close(principal, body);
   }
 
   @ApiOperation({ summary: 'Closed batches with their totals and checksums' })
   @Get()
+  @Access('batches', 'read')
   async list() {
     const rows = await this.db.query(
       `SELECT id, payer, to_char(period_start, 'YYYY-MM-DD') AS period_start, to_char(period_end, 'YYYY-MM-DD') AS period_end, line_count, total_cents, checksum, closed_at, outcome_at
@@ -75,19 +70,29 @@ export class BatchesHttpController {
 
   @ApiOperation({ summary: 'Export a batch as CSV or JSON (format=csv|json, or the Accept header), streamed in constant memory' })
   @Get(':batchId/export')
+  @Access('batches', 'export')
   async export(
     @Param('batchId', new ParseUUIDPipe()) batchId: string,
     @Res() res: Response,
     @Query('format') format?: string,
     @Headers('accept') accept?: string,
+    @CurrentPrincipal() principal?: Principal,
   ): Promise<void> {
     const chosen = format ?? (accept?.includes('application/json') ? 'json' : 'csv');
     if (!['csv', 'json'].includes(chosen)) throw new BadRequestException({ error: 'validation_failed', fields: [{ field: 'format', messages: ['format must be csv or json'] }] });
     const [batch] = await this.db.query('SELECT id, checksum, (SELECT count(*) FROM declaration_lines WHERE batch_id = $1 AND encrypted_bsn IS NOT NULL)::int AS with_bsn FROM declaration_batches WHERE id = $1', [batchId]);
     if (!batch) throw new NotFoundException({ error: 'unknown_batch', message: `No batch ${batchId}` });
-    if (batch.with_bsn > 0 && !this.privateKey) {
+    if (batch.with_bsn > 0 && !this.keys.available) {
       throw new ServiceUnavailableException({ error: 'declarations_key_missing', message: 'This batch holds BSNs and the declarations private key is not configured' });
     }
+    // Logged before the first line leaves: one entry per line, so each patient's export is findable.
+    await this.audit.recordSelected(
+      undefined,
+      actorOf(principal as Principal),
+      { event: 'declaration-batch.exported', action: 'export', subjectKind: 'patient' },
+      'SELECT patient_pseudonym AS subject_reference, id::text AS resource_id FROM declaration_lines WHERE batch_id = $1',
+      [batchId],
+    );
     const pool = (this.db.driver as unknown as { master: Pool }).master;
     const client = await pool.connect();
     try {
@@ -107,7 +112,7 @@ export class BatchesHttpController {
       else res.write('[');
       let first = true;
       for await (const row of stream as AsyncIterable<Record<string, unknown>>) {
-        const bsn = row.encrypted_bsn ? this.bsnDecryptor().decrypt(row.encrypted_bsn as never) : '';
+        const bsn = row.encrypted_bsn ? this.keys.decrypt(row.encrypted_bsn as never) : '';
         const out: Record<string, unknown> = { ...row, bsn, amount_cents: Number(row.amount_cents) };
         delete out.encrypted_bsn;
         const chunk = chosen === 'csv' ? EXPORT_COLUMNS.map((c) => String(out[c] ?? '')).join(',') + '\n' : (first ? '' : ',') + JSON.stringify(out);
@@ -122,14 +127,9 @@ export class BatchesHttpController {
     }
   }
 
-  /** Parsed once; keeps unwrapped data keys, so many lines sharing one cost one RSA step. */
-  private bsnDecryptor(): DataKeyDecryptor {
-    this.decryptor ??= new DataKeyDecryptor(this.privateKey as string);
-    return this.decryptor;
-  }
-
   @ApiOperation({ summary: "Finance's outcome: every line accepted or rejected with a reason, once per batch" })
   @Post(':batchId/outcome')
+  @Access('batches', 'outcome')
   @HttpCode(200)
   outcome(@Param('batchId', new ParseUUIDPipe()) batchId: string, @Body() body: OutcomeRequestDto, @CurrentPrincipal() principal: Principal) {
     return this.batches.outcome(batchId, body.accepted, body.rejected, principal);

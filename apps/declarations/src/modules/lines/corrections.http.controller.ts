@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { IsOptional, Matches } from 'class-validator';
 import { isCalendarDate } from '@draaiboek/contracts';
 import { UnitOfWork } from '@draaiboek/messaging';
-import { CurrentPrincipal, Principal, Roles } from '@draaiboek/platform';
+import { actorOf, AuditLog, CurrentPrincipal, Principal, Access } from '@draaiboek/platform';
 import { DataSource } from 'typeorm';
 import { TariffTable } from '../tariffs/tariff-table';
 import { Payer } from './domain/payer-routing';
@@ -21,15 +21,16 @@ export class CorrectionsHttpController {
     private readonly uow: UnitOfWork,
     private readonly db: DataSource,
     @Inject(TariffTable) private readonly tariffs: TariffTable,
+    private readonly audit: AuditLog,
   ) {}
 
   @ApiOperation({ summary: 'Correct a rejected line: a new open line that goes into a later batch (once per rejected line)' })
   @Post('lines/:lineId/correction')
+  @Access('declaration-lines', 'correct')
   @HttpCode(201)
-  @Roles('finance', 'coordination')
   correct(@Param('lineId', new ParseUUIDPipe()) lineId: string, @Body() body: CorrectionRequestDto, @CurrentPrincipal() principal: Principal) {
     return this.uow.run(async ({ manager }) => {
-      const [line] = await manager.query(`SELECT id, status, performance_code, payer, to_char(date_of_care, 'YYYY-MM-DD') AS care_date FROM declaration_lines WHERE id = $1`, [lineId]);
+      const [line] = await manager.query(`SELECT id, status, performance_code, payer, patient_pseudonym, to_char(date_of_care, 'YYYY-MM-DD') AS care_date FROM declaration_lines WHERE id = $1`, [lineId]);
       if (!line) throw new NotFoundException({ error: 'unknown_line', message: `No line ${lineId}` });
       if (line.status !== 'rejected') throw new ConflictException({ error: 'not_rejected', message: `Only a rejected line can be corrected; this one is ${line.status}` });
       const [existing] = await manager.query('SELECT id FROM declaration_lines WHERE corrects_line_id = $1', [lineId]);
@@ -46,13 +47,16 @@ export class CorrectionsHttpController {
            FROM declaration_lines WHERE id = $6`,
         [id, code, tariff.amountCents, tariff.version, principal.id, lineId],
       );
+      await this.audit.record(manager, actorOf(principal), [
+        { event: 'declaration-line.corrected', action: 'update', subjectKind: 'patient', subjectReference: line.patient_pseudonym, resourceId: id },
+      ]);
       return { correctionId: id, correctsLineId: lineId, performanceCode: code, amountCents: tariff.amountCents };
     });
   }
 
   @ApiOperation({ summary: 'Reconciliation: every consultation in the period is in exactly one line that is open, batched, accepted or rejected (and corrected)' })
   @Get('reconciliation')
-  @Roles('finance', 'coordination')
+  @Access('declaration-lines', 'reconcile')
   async reconciliation(@Query('from') from: string, @Query('to') to: string) {
     if (!isCalendarDate(from) || !isCalendarDate(to) || to < from) {
       throw new BadRequestException({ error: 'validation_failed', fields: [{ field: 'to', messages: ['from and to must be calendar dates, to not before from'] }] });

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { Roles } from '@draaiboek/platform';
+import { Access } from '@draaiboek/platform';
 
 @ApiBearerAuth()
 @Controller('v1/lines')
@@ -10,7 +10,7 @@ export class LinesHttpController {
 
   @ApiOperation({ summary: 'Totals of declaration lines per payer and status (the coordination sees totals, never lines)' })
   @Get('totals')
-  @Roles('coordination', 'finance')
+  @Access('declaration-lines', 'totals')
   async totals() {
     const rows = await this.db.query(
       `SELECT payer, status, count(*)::int AS lines, coalesce(sum(amount_cents), 0)::bigint AS amount_cents

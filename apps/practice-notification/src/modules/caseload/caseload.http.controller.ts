@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { CaseloadReported, IsCalendarDate, isCalendarDate } from '@draaiboek/contracts';
 import { UnitOfWork } from '@draaiboek/messaging';
-import { amsterdamDateOf, CurrentPrincipal, Principal, Roles } from '@draaiboek/platform';
+import { amsterdamDateOf, CurrentPrincipal, Principal, Access } from '@draaiboek/platform';
 import { DataSource } from 'typeorm';
 import { Inject } from '@nestjs/common';
 import { Region } from '../directory/domain/region';
@@ -36,8 +36,8 @@ export class CaseloadHttpController {
 
   @ApiOperation({ summary: "Report the practice's current refugee caseload (its contact person, or the coordination)" })
   @Post('practices/:agb/caseload')
+  @Access('caseload', 'report')
   @HttpCode(201)
-  @Roles('practice', 'coordination')
   report(@Param('agb') agb: string, @Body() body: ReportCaseloadRequestDto, @CurrentPrincipal() principal: Principal) {
     const reportedOn = body.reportedOn ?? amsterdamDateOf(new Date());
     if (reportedOn > amsterdamDateOf(new Date())) {
@@ -76,7 +76,7 @@ export class CaseloadHttpController {
     summary: 'Care burden overview per practice, hagro, municipality or central location: absolute, per GP FTE, and who has not reported this week',
   })
   @Get('caseload/overview')
-  @Roles('practice', 'coordination')
+  @Access('caseload', 'read')
   async overview(@Query('by') by: OverviewLevel = 'practice', @Query('date') date?: string) {
     if (!['practice', 'hagro', 'municipality', 'central-location'].includes(by)) {
       throw new BadRequestException({ error: 'validation_failed', fields: [{ field: 'by', messages: ['by must be practice, hagro, municipality or central-location'] }] });

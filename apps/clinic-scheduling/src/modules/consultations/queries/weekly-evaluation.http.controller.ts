@@ -1,7 +1,7 @@
 import { Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { Roles } from '@draaiboek/platform';
+import { Access } from '@draaiboek/platform';
 import { HeldSession, WeekEvaluation, weeklyEvaluation } from '../domain/weekly-evaluation';
 
 @ApiBearerAuth()
@@ -13,7 +13,7 @@ export class WeeklyEvaluationHttpController {
     summary: 'Per ISO week: sessions held, capacity, consultations (booked and walk-in), no-shows and utilisation, for the cadence evaluation',
   })
   @Get()
-  @Roles('coordination')
+  @Access('weekly-evaluation', 'read')
   async evaluate(@Param('locationId', new ParseUUIDPipe()) locationId: string): Promise<{ centralLocationId: string; weeks: WeekEvaluation[] }> {
     const [location] = await this.dataSource.query('SELECT id FROM central_locations WHERE id = $1', [locationId]);
     if (!location) throw new NotFoundException({ error: 'unknown_central_location', message: `No central location ${locationId}` });

@@ -3,6 +3,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { ConsultationRecorded, ConsultationRecordedV1, EventEnvelope } from '@draaiboek/contracts';
 import { BATCH, BatchHandlerContext } from '@draaiboek/messaging';
+import { AuditLog, serviceActor } from '@draaiboek/platform';
 import { TariffTable } from '../../tariffs/tariff-table';
 import { routePayer } from '../domain/payer-routing';
 
@@ -29,7 +30,8 @@ const LINE_COLUMNS = [
 
 const INSERT_LINES = `INSERT INTO declaration_lines (${LINE_COLUMNS.map(([name]) => name).join(', ')})
   SELECT * FROM unnest(${LINE_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
-  ON CONFLICT (consultation_id) WHERE corrects_line_id IS NULL DO NOTHING`;
+  ON CONFLICT (consultation_id) WHERE corrects_line_id IS NULL DO NOTHING
+  RETURNING id, patient_pseudonym`;
 
 /**
  * Each consultation at a central location becomes exactly one declaration line, however often
@@ -42,7 +44,10 @@ const INSERT_LINES = `INSERT INTO declaration_lines (${LINE_COLUMNS.map(([name])
  */
 @Controller()
 export class RecordLineWhenConsultationRecordedHandler {
-  constructor(@Inject(TariffTable) private readonly tariffs: TariffTable) {}
+  constructor(
+    @Inject(TariffTable) private readonly tariffs: TariffTable,
+    private readonly audit: AuditLog,
+  ) {}
 
   @EventPattern(ConsultationRecorded.v1.type, BATCH)
   async handle(@Payload() events: Array<EventEnvelope<ConsultationRecordedV1>>, @Ctx() tx: BatchHandlerContext): Promise<void> {
@@ -72,6 +77,12 @@ export class RecordLineWhenConsultationRecordedHandler {
       ];
       row.forEach((value, i) => columns[i].push(value));
     }
-    await tx.manager.query(INSERT_LINES, columns);
+    const inserted: Array<{ id: string; patient_pseudonym: string }> = await tx.manager.query(INSERT_LINES, columns);
+    // NEN 7513: each new line is a change of a patient's data, by this service for the one that sent the event.
+    await this.audit.record(
+      tx.manager,
+      serviceActor('declarations', `service:${events[0]?.source.split('/').pop()}`),
+      inserted.map((line) => ({ event: 'declaration-line.recorded', action: 'create' as const, subjectKind: 'patient' as const, subjectReference: line.patient_pseudonym, resourceId: line.id })),
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { amsterdamDateOf, CurrentPrincipal, Principal, Roles } from '@draaiboek/platform';
+import { amsterdamDateOf, CurrentPrincipal, Principal, Access } from '@draaiboek/platform';
 import { MunicipalityRegistry } from '../../municipalities/municipality-registry';
 import { ListGroupsQueryDto, LocationsQueryDto, TotalsQueryDto } from './overview.query-params.dto';
 
@@ -11,7 +11,6 @@ import { ListGroupsQueryDto, LocationsQueryDto, TotalsQueryDto } from './overvie
  */
 @ApiBearerAuth()
 @Controller('v1')
-@Roles('municipality', 'coordination')
 export class OverviewHttpController {
   constructor(
     private readonly db: DataSource,
@@ -20,6 +19,7 @@ export class OverviewHttpController {
 
   @ApiOperation({ summary: 'Groups by municipality, location and status' })
   @Get('groups')
+  @Access('groups', 'read')
   async listGroups(@Query() query: ListGroupsQueryDto, @CurrentPrincipal() principal: Principal) {
     const municipalityCode = scopeOf(principal, query.municipalityCode);
     const where: string[] = [];
@@ -45,6 +45,7 @@ export class OverviewHttpController {
 
   @ApiOperation({ summary: 'One group with its changes' })
   @Get('groups/:groupId')
+  @Access('groups', 'read')
   async group(@Param('groupId', new ParseUUIDPipe()) groupId: string, @CurrentPrincipal() principal: Principal) {
     const [row] = await this.db.query(
       `SELECT g.id, g.municipality_code, g.reference, g.headcount, to_char(g.arrival_date, 'YYYY-MM-DD') AS arrival_date, g.status,
@@ -76,6 +77,7 @@ export class OverviewHttpController {
 
   @ApiOperation({ summary: 'Reception locations: status, capacity, population on a date (today by default)' })
   @Get('locations')
+  @Access('locations', 'read')
   async locations(@Query() query: LocationsQueryDto, @CurrentPrincipal() principal: Principal) {
     const date = query.date ?? amsterdamDateOf(new Date());
     const municipalityCode = scopeOf(principal, query.municipalityCode);
@@ -108,6 +110,7 @@ export class OverviewHttpController {
 
   @ApiOperation({ summary: 'The dated population history of one reception location' })
   @Get('locations/:locationId/population-history')
+  @Access('locations', 'read')
   async populationHistory(@Param('locationId', new ParseUUIDPipe()) locationId: string, @CurrentPrincipal() principal: Principal) {
     const [location] = await this.db.query('SELECT id, municipality_code FROM reception_locations WHERE id = $1', [locationId]);
     if (!location || !mayRead(principal, location.municipality_code)) {
@@ -124,6 +127,7 @@ export class OverviewHttpController {
 
   @ApiOperation({ summary: 'Refugees present per municipality or per location on a date' })
   @Get('totals')
+  @Access('intake-totals', 'read')
   async totals(@Query() query: TotalsQueryDto, @CurrentPrincipal() principal: Principal) {
     const date = query.date ?? amsterdamDateOf(new Date());
     const municipalityCode = scopeOf(principal, query.municipalityCode);

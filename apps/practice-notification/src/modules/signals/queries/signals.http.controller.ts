@@ -1,7 +1,7 @@
 import { BadRequestException, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { CurrentPrincipal, Principal, Roles } from '@draaiboek/platform';
+import { CurrentPrincipal, Principal, Access } from '@draaiboek/platform';
 import { mayRead } from '../commands/decide-arrangement/decide-arrangement.service';
 
 /**
@@ -15,7 +15,7 @@ export class SignalsHttpController {
 
   @ApiOperation({ summary: 'Notifications (the in-app inbox), newest first; open=true for those awaiting a decision' })
   @Get('notifications')
-  @Roles('practice', 'coordination')
+  @Access('notifications', 'read')
   async inbox(@CurrentPrincipal() principal: Principal, @Query('open') open?: string, @Query('groupId') groupId?: string) {
     if (groupId !== undefined && !/^[0-9a-f-]{36}$/i.test(groupId)) {
       throw new BadRequestException({ error: 'validation_failed', fields: [{ field: 'groupId', messages: ['groupId must be a UUID'] }] });
@@ -34,7 +34,7 @@ export class SignalsHttpController {
 
   @ApiOperation({ summary: 'One notification' })
   @Get('notifications/:notificationId')
-  @Roles('practice', 'coordination')
+  @Access('notifications', 'read')
   async one(@Param('notificationId', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal) {
     const [row] = await this.db.query(
       `SELECT n.*, p.name AS practice_name FROM notifications n JOIN practices p ON p.agb = n.practice_agb WHERE n.id = $1`,
@@ -46,7 +46,7 @@ export class SignalsHttpController {
 
   @ApiOperation({ summary: 'Alerts for the coordination: uncovered locations, unanswered requests' })
   @Get('alerts')
-  @Roles('coordination')
+  @Access('alerts', 'read')
   async alerts() {
     const rows = await this.db.query(`SELECT id, group_id, kind, message, notification_id, created_at FROM coordination_alerts ORDER BY created_at DESC LIMIT 500`);
     return rows.map((r: Record<string, unknown>) => ({
@@ -61,7 +61,7 @@ export class SignalsHttpController {
 
   @ApiOperation({ summary: 'E-mail sent by this service: pending, sent or failed, with attempts and the last error' })
   @Get('mail')
-  @Roles('coordination')
+  @Access('mail', 'read')
   async mail(@Query('status') status?: string) {
     if (status !== undefined && !['pending', 'sent', 'failed'].includes(status)) {
       throw new BadRequestException({ error: 'validation_failed', fields: [{ field: 'status', messages: ['status must be pending, sent or failed'] }] });

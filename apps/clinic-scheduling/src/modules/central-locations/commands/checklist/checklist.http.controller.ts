@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { IsCalendarDate } from '@draaiboek/contracts';
-import { CurrentPrincipal, Principal, Roles } from '@draaiboek/platform';
+import { CurrentPrincipal, Principal, Access } from '@draaiboek/platform';
 import { CHECKLIST_ITEM_NAMES } from '../../domain/checklist';
 
 export class ChecklistItemRequestDto {
@@ -23,12 +23,12 @@ export class CompleteItemRequestDto {
 
 @ApiBearerAuth()
 @Controller('v1/central-locations/:locationId')
-@Roles('coordination')
 export class ChecklistHttpController {
   constructor(private readonly db: DataSource) {}
 
   @ApiOperation({ summary: 'The setup checklist of a central location (rules 4 and 9)' })
   @Get('checklist')
+  @Access('checklist', 'read')
   async checklist(@Param('locationId', new ParseUUIDPipe()) locationId: string) {
     const [location] = await this.db.query('SELECT override_reason, override_by, override_at FROM central_locations WHERE id = $1', [locationId]);
     if (!location) throw new NotFoundException({ error: 'unknown_central_location', message: `No central location ${locationId}` });
@@ -45,6 +45,7 @@ export class ChecklistHttpController {
 
   @ApiOperation({ summary: 'Give a checklist item an owner and a date' })
   @Put('checklist/:item')
+  @Access('checklist', 'plan')
   async plan(@Param('locationId', new ParseUUIDPipe()) locationId: string, @Param('item') item: string, @Body() body: ChecklistItemRequestDto) {
     this.assertItem(item);
     const updated = await this.db.query('UPDATE checklist_items SET owner = $3, due_date = $4 WHERE central_location_id = $1 AND item = $2 RETURNING item', [
@@ -59,6 +60,7 @@ export class ChecklistHttpController {
 
   @ApiOperation({ summary: 'Mark a checklist item done (once: a second time is a 409)' })
   @Post('checklist/:item/done')
+  @Access('checklist', 'complete')
   @HttpCode(200)
   async done(
     @Param('locationId', new ParseUUIDPipe()) locationId: string,
@@ -78,6 +80,7 @@ export class ChecklistHttpController {
 
   @ApiOperation({ summary: 'Let sessions start before the checklist is complete; the reason is kept' })
   @Post('override')
+  @Access('checklist', 'override')
   @HttpCode(200)
   async override(@Param('locationId', new ParseUUIDPipe()) locationId: string, @Body() body: OverrideRequestDto, @CurrentPrincipal() principal: Principal) {
     const updated = await this.db.query(

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, UnprocessableEntityException } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation } from '@nestjs/swagger';
 import { UnitOfWork } from '@draaiboek/messaging';
-import { CurrentPrincipal, Principal, Roles } from '@draaiboek/platform';
+import { CurrentPrincipal, Principal, Access } from '@draaiboek/platform';
 import { CentralLocationService } from '../../central-location.service';
 import { OpenCentralLocationRequestDto } from './open-central-location.request.dto';
 
@@ -15,8 +15,8 @@ export class OpenCentralLocationHttpController {
 
   @ApiOperation({ summary: 'Open a central location (the coordination decides so); one per reception location' })
   @Post()
+  @Access('central-locations', 'open')
   @HttpCode(201)
-  @Roles('coordination')
   open(@Body() body: OpenCentralLocationRequestDto, @CurrentPrincipal() principal: Principal): Promise<{ id: string; created: boolean }> {
     return this.uow.run(async (tx) => {
       if (body.receptionLocationId) {

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { SessionScheduled } from '@draaiboek/contracts';
 import { UnitOfWork } from '@draaiboek/messaging';
-import { amsterdamToUtc, LocalTimeError, Roles, SERVICE_CONFIG } from '@draaiboek/platform';
+import { amsterdamToUtc, LocalTimeError, Access, SERVICE_CONFIG } from '@draaiboek/platform';
 import { ClinicSchedulingConfig } from '../../../../config/clinic-scheduling.config';
 import { CentralLocationRecord } from '../../database/central-location.orm-entity';
 import { SessionRecord } from '../../database/session.orm-entity';
@@ -22,8 +22,8 @@ export class ScheduleSessionHttpController {
 
   @ApiOperation({ summary: 'Schedule a consultation hour at a central location' })
   @Post()
+  @Access('sessions', 'schedule')
   @HttpCode(201)
-  @Roles('coordination')
   schedule(
     @Param('locationId', new ParseUUIDPipe()) locationId: string,
     @Body() body: ScheduleSessionRequestDto,

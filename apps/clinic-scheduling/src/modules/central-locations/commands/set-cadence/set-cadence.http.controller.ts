@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
 import { IsCalendarDate } from '@draaiboek/contracts';
 import { UnitOfWork } from '@draaiboek/messaging';
-import { Roles } from '@draaiboek/platform';
+import { Access } from '@draaiboek/platform';
 import { SessionPlanner } from '../../session-planner.service';
 
 const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -31,7 +31,7 @@ export class SetCadenceHttpController {
 
   @ApiOperation({ summary: 'Set the cadence of consultation hours; schedules the sessions of the window (SessionScheduled) and cancels dropped days' })
   @Put()
-  @Roles('coordination')
+  @Access('cadence', 'set')
   set(@Param('locationId', new ParseUUIDPipe()) locationId: string, @Body() body: SetCadenceRequestDto) {
     if (body.endTime <= body.startTime) {
       throw new BadRequestException({ error: 'validation_failed', fields: [{ field: 'endTime', messages: ['endTime must be after startTime'] }] });

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, Roles } from '@draaiboek/platform';
+import { CurrentPrincipal, Principal, Access } from '@draaiboek/platform';
 import { schemaOf } from '../../openapi-schemas';
 import { RecordConsultationRequestDto } from './record-consultation.request.dto';
 import { RecordConsultationService } from './record-consultation.service';
@@ -18,8 +18,8 @@ export class RecordConsultationHttpController {
   })
   @ApiBody({ schema: schemaOf(RecordConsultationRequestDto, ['bsn']) })
   @Post()
+  @Access('consultations', 'record')
   @HttpCode(201)
-  @Roles('gp', 'coordination')
   record(
     @Param('sessionId', new ParseUUIDPipe()) sessionId: string,
     @Body() body: RecordConsultationRequestDto,

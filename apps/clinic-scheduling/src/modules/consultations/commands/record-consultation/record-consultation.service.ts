@@ -2,7 +2,7 @@ import { BadRequestException, ConflictException, ForbiddenException, Injectable 
 import { randomUUID } from 'node:crypto';
 import { ConsultationRecorded } from '@draaiboek/contracts';
 import { UnitOfWork } from '@draaiboek/messaging';
-import { Principal, pseudonymOf } from '@draaiboek/platform';
+import { actorOf, AuditLog, Principal, pseudonymOf } from '@draaiboek/platform';
 import { ConsultationKeys } from '../../consultation-keys';
 import { ConsultationRecord } from '../../database/consultation.orm-entity';
 import { isCoordination, lockStartedSession, notRostered, rosteredPracticeOf } from '../../database/held-sessions';
@@ -17,6 +17,7 @@ export class RecordConsultationService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly keys: ConsultationKeys,
+    private readonly audit: AuditLog,
   ) {}
 
   async record(sessionId: string, body: RecordConsultationRequestDto, principal: Principal): Promise<{ consultationId: string }> {
@@ -69,6 +70,9 @@ export class RecordConsultationService {
       };
       // TypeORM cannot type a jsonb column of an interface type for insert; the record is complete.
       await manager.insert(ConsultationRecord, consultation as never);
+      await this.audit.record(manager, actorOf(principal), [
+        { event: 'consultation.recorded', action: 'create', subjectKind: 'patient', subjectReference: consultation.patientPseudonym, resourceId: consultation.id },
+      ]);
       await publish(ConsultationRecorded.v1, {
         consultationId: consultation.id,
         sessionId: session.id,

@@ -1,7 +1,7 @@
 import { BadRequestException, Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation } from '@nestjs/swagger';
 import { UnitOfWork } from '@draaiboek/messaging';
-import { CurrentPrincipal, Principal, Roles } from '@draaiboek/platform';
+import { CurrentPrincipal, Principal, Access } from '@draaiboek/platform';
 import { assertMayActOnSession, lockStartedSession } from '../../database/held-sessions';
 import { SessionAttendanceRecord } from '../../database/session-attendance.orm-entity';
 import { schemaOf } from '../../openapi-schemas';
@@ -15,8 +15,8 @@ export class RecordNoShowsHttpController {
   @ApiOperation({ summary: 'Set how many booked patients did not come to a session (a GP on the session, or the coordination)' })
   @ApiBody({ schema: schemaOf(RecordNoShowsRequestDto) })
   @Post()
+  @Access('consultations', 'record-no-shows')
   @HttpCode(200)
-  @Roles('gp', 'coordination')
   record(
     @Param('sessionId', new ParseUUIDPipe()) sessionId: string,
     @Body() body: RecordNoShowsRequestDto,

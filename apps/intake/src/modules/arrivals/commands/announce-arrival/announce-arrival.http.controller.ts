@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { ArrivalAnnouncementV1 } from '@draaiboek/contracts';
-import { CurrentPrincipal, Principal, Roles } from '@draaiboek/platform';
+import { CurrentPrincipal, Principal, Access } from '@draaiboek/platform';
 import { ArrivalRejectionHttpFilter } from '../../arrival-rejection.http-filter';
 import { schemaOf } from '../../openapi-schemas';
 import { AnnounceArrivalResult, AnnounceArrivalService } from './announce-arrival.service';
@@ -24,8 +24,8 @@ export class AnnounceArrivalHttpController {
   @ApiResponse({ status: 403, description: 'the credential belongs to another municipality' })
   @ApiResponse({ status: 409, description: '{ error: "reference_conflict", groupId, differences: [{ field, previous, received }] }' })
   @Post()
+  @Access('arrivals', 'announce')
   @HttpCode(202)
-  @Roles('municipality', 'coordination')
   announce(@Body() body: ArrivalAnnouncementV1, @CurrentPrincipal() principal: Principal): Promise<AnnounceArrivalResult> {
     return this.service.announce(body, announcerOf(principal));
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, Roles } from '@draaiboek/platform';
+import { CurrentPrincipal, Principal, Access } from '@draaiboek/platform';
 import { ArrivalRejectionHttpFilter } from '../../arrival-rejection.http-filter';
 import { schemaOf } from '../../openapi-schemas';
 import { announcerOf } from '../announce-arrival/announce-arrival.http.controller';
@@ -15,13 +15,13 @@ import { GroupChangeResult, RecordGroupChangeService } from './record-group-chan
 @ApiBearerAuth()
 @Controller('v1/groups/:groupId')
 @UseFilters(ArrivalRejectionHttpFilter)
-@Roles('municipality', 'coordination')
 export class RecordGroupChangeHttpController {
   constructor(private readonly service: RecordGroupChangeService) {}
 
   @ApiOperation({ summary: 'The group has another size from a date on (idempotent per changeReference)' })
   @ApiBody({ schema: schemaOf(HeadcountChangeRequestDto) })
   @Post('headcount-changes')
+  @Access('groups', 'change')
   @HttpCode(202)
   changeHeadcount(
     @Param('groupId', new ParseUUIDPipe()) groupId: string,
@@ -34,6 +34,7 @@ export class RecordGroupChangeHttpController {
   @ApiOperation({ summary: 'The whole group left (idempotent per changeReference)' })
   @ApiBody({ schema: schemaOf(DepartureRequestDto) })
   @Post('departure')
+  @Access('groups', 'change')
   @HttpCode(202)
   depart(
     @Param('groupId', new ParseUUIDPipe()) groupId: string,
@@ -46,6 +47,7 @@ export class RecordGroupChangeHttpController {
   @ApiOperation({ summary: 'The group moved to another reception location (idempotent per changeReference)' })
   @ApiBody({ schema: schemaOf(RelocationRequestDto) })
   @Post('relocation')
+  @Access('groups', 'change')
   @HttpCode(202)
   relocate(
     @Param('groupId', new ParseUUIDPipe()) groupId: string,
@@ -58,6 +60,7 @@ export class RecordGroupChangeHttpController {
   @ApiOperation({ summary: 'The announcement is withdrawn: the group never came (idempotent per changeReference)' })
   @ApiBody({ schema: schemaOf(CancellationRequestDto) })
   @Post('cancellation')
+  @Access('groups', 'change')
   @HttpCode(202)
   cancel(
     @Param('groupId', new ParseUUIDPipe()) groupId: string,

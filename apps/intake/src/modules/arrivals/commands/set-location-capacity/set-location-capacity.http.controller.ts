@@ -2,7 +2,7 @@ import { Body, Controller, NotFoundException, Param, ParseUUIDPipe, Put } from '
 import { ApiBearerAuth, ApiOperation } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { CurrentPrincipal, Principal, Roles } from '@draaiboek/platform';
+import { CurrentPrincipal, Principal, Access } from '@draaiboek/platform';
 import { ReceptionLocationRecord } from '../../database/reception-location.orm-entity';
 
 export class SetLocationCapacityRequestDto {
@@ -17,7 +17,7 @@ export class SetLocationCapacityHttpController {
 
   @ApiOperation({ summary: 'Record the capacity of a reception location (its municipality or the coordination)' })
   @Put()
-  @Roles('municipality', 'coordination')
+  @Access('locations', 'set-capacity')
   async set(
     @Param('locationId', new ParseUUIDPipe()) locationId: string,
     @Body() body: SetLocationCapacityRequestDto,

@@ -2,7 +2,7 @@ import { BadRequestException, Body, Controller, Get, Header, Headers, HttpCode, 
 import { ApiBearerAuth, ApiConsumes, ApiOperation } from '@nestjs/swagger';
 import { stringify } from 'csv-stringify/sync';
 import { DataSource } from 'typeorm';
-import { Roles } from '@draaiboek/platform';
+import { Access, actorOf, AuditLog, CurrentPrincipal, Principal } from '@draaiboek/platform';
 import { GP_COLUMNS, PRACTICE_COLUMNS } from '../../domain/directory-csv';
 import { ImportDirectoryService, ImportResult } from './import-directory.service';
 
@@ -12,13 +12,14 @@ export class DirectoryHttpController {
   constructor(
     private readonly imports: ImportDirectoryService,
     private readonly db: DataSource,
+    private readonly audit: AuditLog,
   ) {}
 
   @ApiOperation({ summary: `Import practices from CSV (${PRACTICE_COLUMNS.join(',')}); all or nothing, with a report per row` })
   @ApiConsumes('text/csv')
   @Post('practices')
+  @Access('practice-directory', 'import')
   @HttpCode(200)
-  @Roles('coordination')
   importPractices(@Body() csv: unknown, @Headers('content-type') contentType?: string): Promise<ImportResult> {
     return this.imports.importPractices(csvBody(csv, contentType));
   }
@@ -26,16 +27,16 @@ export class DirectoryHttpController {
   @ApiOperation({ summary: `Import GPs from CSV (${GP_COLUMNS.join(',')}); all or nothing, with a report per row` })
   @ApiConsumes('text/csv')
   @Post('gps')
+  @Access('gp-directory', 'import')
   @HttpCode(200)
-  @Roles('coordination')
-  importGps(@Body() csv: unknown, @Headers('content-type') contentType?: string): Promise<ImportResult> {
-    return this.imports.importGps(csvBody(csv, contentType));
+  importGps(@Body() csv: unknown, @CurrentPrincipal() principal: Principal, @Headers('content-type') contentType?: string): Promise<ImportResult> {
+    return this.imports.importGps(csvBody(csv, contentType), actorOf(principal));
   }
 
   @ApiOperation({ summary: 'Export the practices as CSV, in the import format' })
   @Get('practices.csv')
+  @Access('practice-directory', 'export')
   @Header('content-type', 'text/csv; charset=utf-8')
-  @Roles('coordination')
   async exportPractices(): Promise<string> {
     const rows = await this.db.query(
       `SELECT p.agb, p.name, p.street, p.postcode, p.city, p.latitude::text, p.longitude::text, p.hagro_code AS hagro,
@@ -47,15 +48,19 @@ export class DirectoryHttpController {
 
   @ApiOperation({ summary: 'Export the GPs as CSV, in the import format' })
   @Get('gps.csv')
+  @Access('gp-directory', 'export')
   @Header('content-type', 'text/csv; charset=utf-8')
-  @Roles('coordination')
-  async exportGps(): Promise<string> {
-    const rows = await this.db.query(`SELECT agb, practice_agb, name, email, fte::text FROM gps ORDER BY agb`);
-    return stringify(rows, { header: true, columns: [...GP_COLUMNS] });
+  async exportGps(@CurrentPrincipal() principal: Principal): Promise<string> {
+    return this.db.transaction(async (manager) => {
+      const rows = await manager.query(`SELECT agb, practice_agb, name, email, fte::text FROM gps ORDER BY agb`);
+      await this.audit.record(manager, actorOf(principal), rows.map((r: { agb: string }) => ({ event: 'gp.exported', action: 'export' as const, subjectKind: 'gp' as const, subjectReference: r.agb, resourceId: r.agb })));
+      return stringify(rows, { header: true, columns: [...GP_COLUMNS] });
+    });
   }
 
   @ApiOperation({ summary: 'The practices of the region, with hagro, catchment and GP capacity' })
   @Get('practices')
+  @Access('practice-directory', 'read')
   async practices(@Query('hagro') hagro?: string, @Query('pc4') pc4?: string): Promise<unknown[]> {
     if (pc4 !== undefined && !/^[1-9]\d{3}$/.test(pc4)) {
       throw new BadRequestException({ error: 'validation_failed', fields: [{ field: 'pc4', messages: ['pc4 must be 4 digits'] }] });

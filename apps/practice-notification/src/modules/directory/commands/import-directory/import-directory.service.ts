@@ -2,6 +2,7 @@ import { Inject, Injectable, UnprocessableEntityException } from '@nestjs/common
 import { DataSource } from 'typeorm';
 import { PracticeRegistered } from '@draaiboek/contracts';
 import { Transaction, UnitOfWork } from '@draaiboek/messaging';
+import { AuditActor, AuditLog } from '@draaiboek/platform';
 import { CsvFileError, GpRow, PracticeRow, readGpsCsv, readPracticesCsv, RowReport } from '../../domain/directory-csv';
 import { Region } from '../../domain/region';
 
@@ -24,6 +25,7 @@ export class ImportDirectoryService {
     private readonly db: DataSource,
     private readonly uow: UnitOfWork,
     @Inject(Region) private readonly region: Region,
+    private readonly audit: AuditLog,
   ) {}
 
   async importPractices(csv: string): Promise<ImportResult> {
@@ -51,7 +53,7 @@ export class ImportDirectoryService {
     });
   }
 
-  async importGps(csv: string): Promise<ImportResult> {
+  async importGps(csv: string, actor: AuditActor): Promise<ImportResult> {
     const known = new Set<string>((await this.db.query('SELECT agb FROM practices')).map((r: { agb: string }) => r.agb));
     const { reports, rows } = this.read(() => readGpsCsv(csv, known));
     this.assertAllAccepted('gps', reports);
@@ -70,6 +72,7 @@ export class ImportDirectoryService {
         );
         if (inserted) created++;
       }
+      await this.audit.record(manager, actor, rows.map((r) => ({ event: 'gp.imported', action: 'update' as const, subjectKind: 'gp' as const, subjectReference: r.agb, resourceId: r.agb })));
       await publishRegistrations(tx, [...new Set([...rows.map((r) => r.practiceAgb), ...previous.map((p) => p.practice_agb)])]);
       return { file: 'gps', accepted: rows.length, created, updated: rows.length - created, rows: reports };
     });

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/
 import { ApiBearerAuth, ApiOperation } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { CARE_ARRANGEMENTS, CareArrangement } from '@draaiboek/contracts';
-import { CurrentPrincipal, Principal, Roles } from '@draaiboek/platform';
+import { CurrentPrincipal, Principal, Access } from '@draaiboek/platform';
 import { DecideArrangementService, DecisionResult } from './decide-arrangement.service';
 
 export class DecideArrangementRequestDto {
@@ -22,8 +22,8 @@ export class DecideArrangementHttpController {
 
   @ApiOperation({ summary: 'Choose own-practice care or a central location for the group (once; a second decision is a 409)' })
   @Post()
+  @Access('notifications', 'decide')
   @HttpCode(201)
-  @Roles('practice', 'coordination')
   decide(
     @Param('notificationId', new ParseUUIDPipe()) notificationId: string,
     @Body() body: DecideArrangementRequestDto,

@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { Principal } from '../auth/principal';
+import { currentCorrelation } from '../logging/correlation';
+
+export type AuditAction = 'create' | 'read' | 'update' | 'export';
+/** Whose data: a patient (by the keyed pseudonym of their reference) or a GP (by AGB code). */
+export type AuditSubjectKind = 'patient' | 'gp';
+
+export interface AuditActor {
+  userId: string;
+  /** On whose behalf the user acted; the user themselves when nobody else. */
+  responsibleUserId: string;
+}
+
+export interface AuditEntry {
+  /** What happened, e.g. `consultation.recorded`, `declaration-batch.exported`. */
+  event: string;
+  action: AuditAction;
+  subjectKind: AuditSubjectKind;
+  subjectReference: string;
+  resourceId?: string;
+}
+
+export interface AuditRecord extends AuditEntry {
+  occurredAt: string;
+  userId: string;
+  responsibleUserId: string;
+  correlationId?: string;
+}
+
+/** The actor of an HTTP request: the principal, and the person it acts for. */
+export function actorOf(principal: Principal): AuditActor {
+  return { userId: principal.id, responsibleUserId: principal.responsibleUserId ?? principal.id };
+}
+
+/** The actor of work a service does on its own, such as consuming an event. */
+export function serviceActor(service: string, onBehalfOf?: string): AuditActor {
+  return { userId: `service:${service}`, responsibleUserId: onBehalfOf ?? `service:${service}` };
+}
+
+const COLUMNS = 'event, action, subject_kind, subject_reference, resource_id, user_id, responsible_user_id, correlation_id';
+
+/**
+ * NEN 7513 logging: every read or change of person-level data is written here, inside the
+ * transaction that reads or changes it, so a change is never without its entry.
+ */
+@Injectable()
+export class AuditLog {
+  constructor(private readonly db: DataSource) {}
+
+  async record(manager: EntityManager | undefined, actor: AuditActor, entries: AuditEntry[]): Promise<void> {
+    // Postgres takes at most 65535 parameters per statement: 1000 entries of 8 each.
+    for (let start = 0; start < entries.length; start += 1000) {
+      const values: unknown[] = [];
+      const rows = entries.slice(start, start + 1000).map((e) => {
+        const at = values.length;
+        values.push(e.event, e.action, e.subjectKind, e.subjectReference, e.resourceId ?? null, actor.userId, actor.responsibleUserId, currentCorrelation()?.correlationId ?? null);
+        return `(${Array.from({ length: 8 }, (_, i) => `$${at + i + 1}`).join(', ')})`;
+      });
+      await (manager ?? this.db.manager).query(`INSERT INTO audit_log (${COLUMNS}) VALUES ${rows.join(', ')}`, values);
+    }
+  }
+
+  /**
+   * One entry per row of `select`, which must return `subject_reference` and `resource_id`:
+   * for bulk reads such as a batch export, without carrying every row through Node.
+   */
+  async recordSelected(
+    manager: EntityManager | undefined,
+    actor: AuditActor,
+    entry: Pick<AuditEntry, 'event' | 'action' | 'subjectKind'>,
+    select: string,
+    parameters: unknown[],
+  ): Promise<void> {
+    const n = parameters.length;
+    await (manager ?? this.db.manager).query(
+      `INSERT INTO audit_log (${COLUMNS})
+       SELECT $${n + 1}, $${n + 2}, $${n + 3}, s.subject_reference, s.resource_id, $${n + 4}, $${n + 5}, $${n + 6} FROM (${select}) s`,
+      [...parameters, entry.event, entry.action, entry.subjectKind, actor.userId, actor.responsibleUserId, currentCorrelation()?.correlationId ?? null],
+    );
+  }
+
+  /** For the coordination: who accessed this subject's data, and when, oldest first. */
+  async about(subjectKind: AuditSubjectKind, subjectReference: string, limit = 1000): Promise<AuditRecord[]> {
+    const rows: Array<Record<string, string | null>> = await this.db.query(
+      `SELECT occurred_at, event, action, subject_kind, subject_reference, resource_id, user_id, responsible_user_id, correlation_id
+         FROM audit_log WHERE subject_kind = $1 AND subject_reference = $2 ORDER BY occurred_at, id LIMIT $3`,
+      [subjectKind, subjectReference, limit],
+    );
+    return rows.map((r) => ({
+      occurredAt: new Date(r.occurred_at as string).toISOString(),
+      event: r.event as string,
+      action: r.action as AuditAction,
+      subjectKind: r.subject_kind as AuditSubjectKind,
+      subjectReference: r.subject_reference as string,
+      ...(r.resource_id ? { resourceId: r.resource_id } : {}),
+      userId: r.user_id as string,
+      responsibleUserId: r.responsible_user_id as string,
+      ...(r.correlation_id ? { correlationId: r.correlation_id } : {}),
+    }));
+  }
+}
