@@ -5,6 +5,7 @@ export * from './logging/json-logger';
 export * from './auth/principal';
 export * from './auth/api-keys';
 export * from './auth/auth.guard';
+export * from './auth/person-token';
 export * from './health/health';
 export * from './database/database';
 export * from './http/errors.filter';

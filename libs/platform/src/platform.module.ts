@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyRegistry } from './auth/api-keys';
 import { AuthGuard } from './auth/auth.guard';
+import { PersonTokenVerifier } from './auth/person-token';
 import { ServiceConfig } from './config/service-config';
 import { HealthController, HealthService } from './health/health';
 
@@ -19,11 +20,12 @@ export class PlatformModule {
         { provide: SERVICE_NAME, useValue: service },
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: ApiKeyRegistry, useValue: ApiKeyRegistry.fromConfig(config.API_KEYS, config.API_KEYS_FILE) },
+        { provide: PersonTokenVerifier, useValue: PersonTokenVerifier.fromConfig(config.PERSON_TOKEN_PUBLIC_KEYS, config.PERSON_TOKEN_PUBLIC_KEYS_FILE) },
         { provide: APP_GUARD, useClass: AuthGuard },
         HealthService,
         ...extraProviders,
       ],
-      exports: [SERVICE_NAME, SERVICE_CONFIG, ApiKeyRegistry, HealthService],
+      exports: [SERVICE_NAME, SERVICE_CONFIG, ApiKeyRegistry, PersonTokenVerifier, HealthService],
     };
   }
 }

@@ -3,12 +3,14 @@ import {
   ExecutionContext,
   ForbiddenException,
   Injectable,
+  Optional,
   SetMetadata,
   UnauthorizedException,
   createParamDecorator,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiKeyRegistry } from './api-keys';
+import { looksLikePersonToken, PersonTokenVerifier } from './person-token';
 import { Principal, Role } from './principal';
 
 const PUBLIC_KEY = 'draaiboek:public';
@@ -29,6 +31,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeyRegistry,
+    @Optional() private readonly persons?: PersonTokenVerifier,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
@@ -40,8 +43,10 @@ export class AuthGuard implements CanActivate {
     const header: string | undefined = request.headers['authorization'];
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw new UnauthorizedException({ error: 'unauthenticated', message: 'Send Authorization: Bearer <api key>' });
-    const principal = this.keys.authenticate(match[1]);
-    if (!principal) throw new UnauthorizedException({ error: 'unauthenticated', message: 'Unknown API key' });
+    // A person, through the web app, carries a signed person token; a machine an API key.
+    const person = looksLikePersonToken(match[1]);
+    const principal = person ? this.persons?.verify(match[1]) : this.keys.authenticate(match[1]);
+    if (!principal) throw new UnauthorizedException({ error: 'unauthenticated', message: person ? 'Invalid or expired person token' : 'Unknown API key' });
     request.principal = principal;
 
     const required = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);

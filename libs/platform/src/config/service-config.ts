@@ -36,4 +36,13 @@ export class ServiceConfig {
   @IsOptional()
   @IsString()
   API_KEYS_FILE?: string;
+
+  /** Ed25519 public keys of the web app's person tokens: [{"keyId":"web-1","publicKey":"-----BEGIN PUBLIC KEY-----..."}]. */
+  @IsOptional()
+  @IsString()
+  PERSON_TOKEN_PUBLIC_KEYS?: string;
+
+  @IsOptional()
+  @IsString()
+  PERSON_TOKEN_PUBLIC_KEYS_FILE?: string;
 }
