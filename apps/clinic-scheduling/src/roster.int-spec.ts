@@ -159,6 +159,10 @@ describe('clinic scheduling: central locations, cadence, fair shifts (rules 4, 7
   it('rule 7: the plan fills every slot, evenly over the GPs, the heavily burdened practice least, and each assignment says why', async () => {
     await as(GP_KEY('81000031')).put('/v1/gps/81000031/preferences', { maxShiftsPerMonth: 8, maxTravelKm: 40, unavailable: [{ from: monday, to: monday }] }).expect(200);
     await as(GP_KEY('81000031')).put('/v1/gps/81000011/preferences', { maxShiftsPerMonth: 8, maxTravelKm: 40, unavailable: [] }).expect(403);
+    // A GP reads back what they set (the availability form shows it), and only their own.
+    const { body: mine } = await as(GP_KEY('81000031')).get('/v1/gps/81000031/preferences').expect(200);
+    expect(mine).toEqual({ gpAgb: '81000031', maxShiftsPerMonth: 8, maxTravelKm: 40, unavailable: [{ from: monday, to: monday }] });
+    await as(GP_KEY('81000031')).get('/v1/gps/81000011/preferences').expect(403);
     for (const agb of ['81000011', '81000012', '81000021', '81000022']) {
       await coordination.put(`/v1/gps/${agb}/preferences`, { maxShiftsPerMonth: 8, maxTravelKm: 40, unavailable: [] }).expect(200);
     }

@@ -139,6 +139,16 @@ export class RosterHttpController {
     return { gpAgb, ...body };
   }
 
+  @ApiOperation({ summary: "A GP's current availability, unavailability, maximum shifts per month and travel distance" })
+  @Get('gps/:gpAgb/preferences')
+  @Roles('gp', 'coordination')
+  async currentPreferences(@Param('gpAgb') gpAgb: string, @CurrentPrincipal() principal: Principal) {
+    if (!principal.roles.includes('coordination') && principal.gpAgb !== gpAgb) throw new ForbiddenException({ error: 'forbidden', message: 'A GP reads only their own preferences' });
+    const [row] = await this.db.query('SELECT max_shifts_per_month, max_travel_km, available_weekdays, unavailable FROM gps WHERE agb = $1', [gpAgb]);
+    if (!row) throw new NotFoundException({ error: 'unknown_gp', message: `No GP ${gpAgb} in the directory` });
+    return { gpAgb, maxShiftsPerMonth: row.max_shifts_per_month, maxTravelKm: row.max_travel_km, availableWeekdays: row.available_weekdays ?? undefined, unavailable: row.unavailable };
+  }
+
   @ApiOperation({ summary: "A GP's shifts as an iCalendar feed (released shifts appear as cancelled)" })
   @Get('gps/:gpAgb/shifts.ics')
   @Header('content-type', 'text/calendar; charset=utf-8')
