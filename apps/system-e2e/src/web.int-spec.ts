@@ -279,6 +279,13 @@ describe('in a real browser: the whole story, from an arrival to a batch finance
     await finance.getByText('Gelukt').waitFor();
     await finance.getByText(/^Uitkomst: /).waitFor();
     await shot(finance, '07-finance-batch');
+    // The export streams through the web app with finance's session (and only with it).
+    const exportUrl = `${web.webUrl}${new URL(finance.url()).pathname}/export.csv`;
+    const exported = await finance.context().request.get(exportUrl);
+    expect(exported.status()).toBe(200);
+    expect(exported.headers()['content-type']).toContain('text/csv');
+    expect((await exported.text()).split('\n')[0]).toBe('line_id,consultation_id,date_of_care,performance_code,amount_cents,payer,gp_agb,practice_agb,patient_pseudonym,bsn');
+    expect((await coordination.context().request.get(exportUrl)).status()).toBe(403);
     // The coordination saw the batch arrive, live.
     await coordination.locator('#batches tbody tr', { hasText: 'CAK' }).waitFor({ timeout: 30_000 });
     await shot(coordination, '08-coordination-batches');

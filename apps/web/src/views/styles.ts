@@ -19,6 +19,9 @@ h2 { font-size: 1.2rem; margin: 1.5rem 0 .5rem; }
 .grid { display: grid; gap: 1rem; grid-template-columns: 1fr; }
 @media (min-width: 56rem) { .grid.two { grid-template-columns: 3fr 2fr; } }
 .card { border: 1px solid var(--line); border-radius: .5rem; padding: .75rem 1rem; background: var(--paper); }
+.card + .card { margin-top: 1rem; }
+.card h2:first-child { margin-top: .25rem; }
+.break { overflow-wrap: anywhere; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: .95rem; }
 th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
@@ -29,6 +32,8 @@ form.stack { display: grid; gap: .6rem; max-width: 32rem; }
 label { font-weight: 600; display: block; }
 label span.hint { font-weight: 400; color: var(--muted); display: block; font-size: .9rem; }
 input, select, textarea { font: inherit; padding: .45rem .5rem; border: 1px solid #6b7684; border-radius: .3rem; min-height: 2.5rem; max-width: 100%; }
+input[type=checkbox], input[type=radio] { min-height: 0; width: 1.25rem; height: 1.25rem; padding: 0; margin: 0 .35rem 0 0; vertical-align: -3px; accent-color: var(--accent); }
+fieldset { border: 1px solid var(--line); border-radius: .3rem; }
 button { font: inherit; padding: .45rem .9rem; min-height: 2.5rem; border-radius: .3rem; border: 1px solid var(--accent); background: var(--accent); color: var(--accent-ink); cursor: pointer; }
 button.secondary { background: var(--paper); color: var(--accent); }
 button.link { background: none; border: none; padding: 0; min-height: 0; text-decoration: underline; cursor: pointer; }

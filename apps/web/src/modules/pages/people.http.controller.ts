@@ -155,7 +155,7 @@ export class PeoplePagesHttpController {
             <div><button type="submit">${t.save}</button></div>
           </form></section>
         <section class="card" aria-labelledby="ics-h"><h2 id="ics-h">${t.calendarFeed}</h2>
-          <p><a href="${feed}" id="calendar-feed">${feed}</a></p><p class="muted">${t.calendarHint}</p></section>`,
+          <p class="break"><a href="${feed}" id="calendar-feed">${feed}</a></p><p class="muted">${t.calendarHint}</p></section>`,
     };
   }
 
