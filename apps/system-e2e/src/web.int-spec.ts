@@ -55,6 +55,12 @@ describe('the web app: sign-in by one-time e-mail link, sessions, and each role 
     const { link } = await signIn(PEOPLE.coordination);
     expect(link.startsWith(`${web.webUrl}/sign-in/`)).toBe(true);
     expect(web.system.mail.messages.slice(before).filter((m) => m.to.includes('nobody@example.org'))).toEqual([]);
+    // A mailbox is not flooded: five links an hour per address, then the same answer and no mail.
+    const gp = 'huisarts-99001000-1@example.org';
+    for (let i = 0; i < 6; i++) expect((await client(web.webUrl).post('/sign-in', { email: gp })).status).toBe(303);
+    await eventually(async () => web.system.mail.messages.filter((m) => m.to.includes(gp)).length === 5, { what: 'five sign-in mails' });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(web.system.mail.messages.filter((m) => m.to.includes(gp))).toHaveLength(5);
   });
 
   it('a link signs in once, into a session cookie that is HttpOnly and SameSite; a spent link is refused', async () => {

@@ -8,6 +8,7 @@ export class WebSignIn1764300000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE sign_in_links (
         token_sha256 text PRIMARY KEY,
+        email_sha256 text NOT NULL,
         person jsonb NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
         expires_at timestamptz NOT NULL,
@@ -22,6 +23,7 @@ export class WebSignIn1764300000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX sessions_expires_idx ON sessions (expires_at)`);
     await q.query(`CREATE INDEX sign_in_links_expires_idx ON sign_in_links (expires_at)`);
+    await q.query(`CREATE INDEX sign_in_links_email_idx ON sign_in_links (email_sha256, created_at)`);
   }
 
   async down(q: QueryRunner): Promise<void> {

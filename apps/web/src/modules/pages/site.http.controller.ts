@@ -18,7 +18,6 @@ import { LANG_COOKIE, personWith, WebRequest } from './web-request';
 function browserScript(): string {
   const compiled = join(__dirname, '../../client/live.client.js');
   if (existsSync(compiled)) return readFileSync(compiled, 'utf8');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ts = require('typescript') as typeof import('typescript');
   const source = readFileSync(join(__dirname, '../../client/live.client.ts'), 'utf8');
   return ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.None } }).outputText;

@@ -7,6 +7,7 @@ import { Person } from './person';
 
 const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
 const secret = () => randomBytes(32).toString('base64url');
+export const LINKS_PER_ADDRESS_PER_HOUR = 5;
 
 /**
  * One-time sign-in links and sessions, in the web app's own schema. Only hashes of the secrets
@@ -19,11 +20,16 @@ export class SessionStore {
     @Inject(SERVICE_CONFIG) private readonly config: WebConfig,
   ) {}
 
-  async createLink(person: Person): Promise<string> {
+  /** A new link, or undefined when this address asked for too many lately (a mailbox is not to be flooded). */
+  async createLink(email: string, person: Person): Promise<string | undefined> {
     await this.purgeExpired();
+    const emailHash = sha256(email.trim().toLowerCase());
+    const [{ recent }] = await this.db.query(`SELECT count(*)::int AS recent FROM sign_in_links WHERE email_sha256 = $1 AND created_at > now() - interval '1 hour'`, [emailHash]);
+    if (recent >= LINKS_PER_ADDRESS_PER_HOUR) return undefined;
     const token = secret();
-    await this.db.query(`INSERT INTO sign_in_links (token_sha256, person, expires_at) VALUES ($1, $2, now() + ($3 || ' seconds')::interval)`, [
+    await this.db.query(`INSERT INTO sign_in_links (token_sha256, email_sha256, person, expires_at) VALUES ($1, $2, $3, now() + ($4 || ' seconds')::interval)`, [
       sha256(token),
+      emailHash,
       JSON.stringify(person),
       String(this.config.SIGN_IN_LINK_SECONDS),
     ]);

@@ -60,8 +60,8 @@ export class SignInHttpController {
     const email = String(form.email ?? '').trim();
     if (EMAIL.test(email)) {
       const person = await this.people.find(email);
-      if (person) {
-        const token = await this.sessions.createLink(person);
+      const token = person ? await this.sessions.createLink(email, person) : undefined;
+      if (token) {
         const back = safeBack(form.back);
         const link = `${this.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/sign-in/${token}${back !== '/' ? `?back=${encodeURIComponent(back)}` : ''}`;
         await enqueueMail(this.db.manager, {
