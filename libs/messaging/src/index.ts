@@ -5,6 +5,7 @@ export * from './outbox/outbox-writer';
 export * from './outbox/outbox-relay';
 export * from './inbox/inbox-record.orm-entity';
 export * from './messaging-tables.migration';
+export * from './outbox-notify.migration';
 export * from './consumer/errors';
 export * from './consumer/event-consumer';
 export * from './nest/kafka-events.server';

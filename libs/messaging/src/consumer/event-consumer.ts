@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { Consumer, EachMessagePayload, IHeaders, Kafka, Producer } from 'kafkajs';
+import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { describeFieldErrors, EventEnvelope, TopicDefinition, validateEnvelope } from '@draaiboek/contracts';
 import { runWithCorrelation } from '@draaiboek/platform';
@@ -19,6 +19,22 @@ export interface EventContext {
 
 export type EventHandler = (envelope: EventEnvelope<object>, context: EventContext) => Promise<void>;
 
+/** What a batch handler receives besides its events: the one transaction they all commit in. */
+export interface BatchEventContext {
+  manager: EntityManager;
+  topic: string;
+  partition: number;
+  attempt: number;
+}
+
+/**
+ * Applies many events of one type in one transaction (set-based SQL instead of a round trip per
+ * event). It is given only events not seen before (the inbox rows were inserted in the same
+ * transaction), in partition order. If it throws, each event of the chunk is retried on its own,
+ * so one bad event is dead-lettered and the others are applied.
+ */
+export type BatchEventHandler = (envelopes: Array<EventEnvelope<object>>, context: BatchEventContext) => Promise<void>;
+
 export interface RetryPolicy {
   /** Total attempts for a transient failure, including the first. */
   attempts: number;
@@ -31,6 +47,10 @@ export interface EventConsumerOptions {
   topics: readonly TopicDefinition[];
   /** Event type -> handler. Types on the topics without a handler are skipped. */
   handlers: ReadonlyMap<string, EventHandler>;
+  /** Event type -> batch handler, for types whose volume calls for set-based writes. */
+  batchHandlers?: ReadonlyMap<string, BatchEventHandler>;
+  /** Most events applied in one transaction by a batch handler (default 1000). */
+  maxBatchSize?: number;
   retry?: Partial<RetryPolicy>;
   partitionsConsumedConcurrently?: number;
   /** Crash-window seam for tests: runs after the transaction committed, before Kafka commits the offset. */
@@ -55,6 +75,8 @@ export type Outcome = 'applied' | 'duplicate' | 'skipped' | 'dead-lettered';
  * decode -> validate against the contract -> (inbox row + handler) in one transaction ->
  * bounded retries with backoff for transient errors -> else the dead-letter topic with the
  * reason in headers. The offset is committed after that, so the partition always moves on.
+ * Event types with a batch handler are applied a chunk per transaction (inbox rows and effects
+ * together), falling back to one at a time when a chunk fails.
  */
 export class EventConsumer {
   private consumer?: Consumer;
@@ -100,8 +122,9 @@ export class EventConsumer {
     });
     await this.consumer.run({
       autoCommit: true,
+      eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachMessage: (payload) => this.handle(payload),
+      eachBatch: (payload) => this.handleBatch(payload),
     });
   }
 
@@ -112,35 +135,127 @@ export class EventConsumer {
     this.dlqProducer = undefined;
   }
 
-  private async handle(payload: EachMessagePayload): Promise<void> {
-    const { topic, partition, message } = payload;
-    const at = { topic, partition, offset: message.offset };
+  /**
+   * One fetched batch of one partition, in offset order. Consecutive events that have a batch
+   * handler are applied together (one transaction per chunk); every other record is handled on
+   * its own. An offset is resolved only once its record is applied, skipped or dead-lettered.
+   */
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const at = { topic: batch.topic, partition: batch.partition };
+    const maxChunk = this.options.maxBatchSize ?? 1000;
+    let chunk: Array<{ message: KafkaMessage; envelope: EventEnvelope<object> }> = [];
+    let chunkHandler: BatchEventHandler | undefined;
 
+    const flush = async () => {
+      if (chunk.length === 0 || !chunkHandler) return;
+      const pending = chunk;
+      const handler = chunkHandler;
+      chunk = [];
+      chunkHandler = undefined;
+      await this.applyChunk(pending, handler, at, payload);
+    };
+
+    for (const message of batch.messages) {
+      if (!payload.isRunning() || payload.isStale()) break;
+      const prepared = this.prepare(message);
+      const batchHandler = prepared.kind === 'event' ? this.options.batchHandlers?.get(prepared.envelope.type) : undefined;
+      if (prepared.kind === 'event' && batchHandler) {
+        if (chunkHandler !== batchHandler || chunk.length >= maxChunk) await flush();
+        chunk.push({ message, envelope: prepared.envelope });
+        chunkHandler = batchHandler;
+        continue;
+      }
+      await flush();
+      if (prepared.kind === 'dead') {
+        await this.deadLetter(at, message, prepared.reason, prepared.detail, 1);
+      } else if (prepared.kind === 'event') {
+        const handler = this.options.handlers.get(prepared.envelope.type);
+        if (handler) await this.applyWithRetries(prepared.envelope, handler, at, message, payload.heartbeat);
+        else this.emit('skipped', prepared.envelope.id);
+      }
+      payload.resolveOffset(message.offset);
+      await payload.heartbeat();
+    }
+    await flush();
+    await payload.commitOffsetsIfNecessary();
+  }
+
+  /** Decode, validate against the contract, and check the key: an event, or the reason it is dead. */
+  private prepare(
+    message: KafkaMessage,
+  ): { kind: 'event'; envelope: EventEnvelope<object> } | { kind: 'dead'; reason: string; detail: string } {
     let decoded: unknown;
     try {
       decoded = JSON.parse(message.value?.toString('utf8') ?? '');
     } catch {
-      return this.deadLetter(payload, 'undecodable', 'record value is not JSON', 1);
+      return { kind: 'dead', reason: 'undecodable', detail: 'record value is not JSON' };
     }
     const validation = validateEnvelope(decoded);
-    if (!validation.ok) {
-      return this.deadLetter(payload, validation.reason, describeFieldErrors(validation.errors), 1);
-    }
+    if (!validation.ok) return { kind: 'dead', reason: validation.reason, detail: describeFieldErrors(validation.errors) };
     const envelope = validation.envelope;
     if (message.key && message.key.toString('utf8') !== envelope.subject) {
-      return this.deadLetter(payload, 'key-mismatch', 'Kafka key must equal the envelope subject', 1);
+      return { kind: 'dead', reason: 'key-mismatch', detail: 'Kafka key must equal the envelope subject' };
     }
-    const handler = this.options.handlers.get(envelope.type);
-    if (!handler) {
-      this.emit('skipped', envelope.id);
+    return { kind: 'event', envelope };
+  }
+
+  /** A chunk in one transaction; if that fails, each of its events on its own, with retries and dead letters. */
+  private async applyChunk(
+    chunk: Array<{ message: KafkaMessage; envelope: EventEnvelope<object> }>,
+    handler: BatchEventHandler,
+    at: { topic: string; partition: number },
+    payload: EachBatchPayload,
+  ): Promise<void> {
+    let applied: Set<string> | undefined;
+    try {
+      applied = await this.dataSource.transaction(async (manager) => {
+        const inserted: Array<{ event_id: string }> = await manager.query(
+          `INSERT INTO inbox (consumer_group, event_id, event_type, topic, partition, kafka_offset)
+           SELECT $1, e.id, e.type, $2, $3, e.kafka_offset FROM unnest($4::text[], $5::text[], $6::bigint[]) AS e(id, type, kafka_offset)
+           ON CONFLICT DO NOTHING RETURNING event_id`,
+          [this.groupId, at.topic, at.partition, chunk.map((c) => c.envelope.id), chunk.map((c) => c.envelope.type), chunk.map((c) => c.message.offset)],
+        );
+        const fresh = new Set(inserted.map((r) => r.event_id));
+        const envelopes = chunk.filter((c) => fresh.has(c.envelope.id)).map((c) => c.envelope);
+        if (envelopes.length > 0) await handler(envelopes, { manager, ...at, attempt: 1 });
+        return fresh;
+      });
+    } catch (error) {
+      this.logger.warn(
+        { msg: 'batch handling failed; applying its events one by one', topic: at.topic, partition: at.partition, events: chunk.length, error: (error as Error).message },
+        'EventConsumer',
+      );
+    }
+    if (applied) {
+      for (const c of chunk) {
+        this.emit(applied.has(c.envelope.id) ? 'applied' : 'duplicate', c.envelope.id);
+        await this.options.afterCommit?.(c.envelope);
+      }
+      payload.resolveOffset(chunk[chunk.length - 1].message.offset);
+      await payload.heartbeat();
       return;
     }
+    for (const c of chunk) {
+      const single: EventHandler = (envelope, context) => handler([envelope], { manager: context.manager, topic: context.topic, partition: context.partition, attempt: context.attempt });
+      await this.applyWithRetries(c.envelope, single, at, c.message, payload.heartbeat);
+      payload.resolveOffset(c.message.offset);
+      await payload.heartbeat();
+    }
+  }
 
+  private async applyWithRetries(
+    envelope: EventEnvelope<object>,
+    handler: EventHandler,
+    at: { topic: string; partition: number },
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await runWithCorrelation(
           { correlationId: envelope.correlationid, causationId: envelope.id },
-          () => this.applyOnce(envelope, handler, { ...at, attempt, record: recordOf(message) }),
+          () => this.applyOnce(envelope, handler, { ...at, offset: message.offset, attempt, record: recordOf(message) }),
         );
         this.emit(outcome, envelope.id);
         break;
@@ -149,7 +264,7 @@ export class EventConsumer {
         const permanent = err instanceof PermanentEventError;
         if (permanent || attempt >= this.retry.attempts) {
           const reason = permanent ? (err as PermanentEventError).reason : 'retries-exhausted';
-          return this.deadLetter(payload, reason, err.message, attempt, envelope.id);
+          return this.deadLetter(at, message, reason, err.message, attempt, envelope.id);
         }
         const backoff = Math.min(this.retry.maxBackoffMs, this.retry.initialBackoffMs * 2 ** (attempt - 1));
         this.logger.warn(
@@ -157,7 +272,7 @@ export class EventConsumer {
           'EventConsumer',
         );
         await sleep(backoff);
-        await payload.heartbeat();
+        await heartbeat();
       }
     }
     await this.options.afterCommit?.(envelope);
@@ -181,13 +296,14 @@ export class EventConsumer {
   }
 
   private async deadLetter(
-    payload: EachMessagePayload,
+    at: { topic: string; partition: number },
+    message: KafkaMessage,
     reason: string,
     detail: string,
     attempts: number,
     envelopeId?: string,
   ): Promise<void> {
-    const { topic, partition, message } = payload;
+    const { topic, partition } = at;
     const logicalTopic = topic.slice(this.options.settings.topicPrefix.length);
     const headers: IHeaders = {
       ...(message.headers ?? {}),
@@ -220,7 +336,7 @@ export class EventConsumer {
   }
 }
 
-function recordOf(message: EachMessagePayload['message']): EventContext['record'] {
+function recordOf(message: KafkaMessage): EventContext['record'] {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers ?? {})) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();

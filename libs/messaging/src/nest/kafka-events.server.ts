@@ -4,13 +4,22 @@ import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import type { LoggerService } from '@nestjs/common';
 import { contractForType, EventEnvelope, TopicDefinition } from '@draaiboek/contracts';
-import { EventConsumer, EventConsumerOptions, EventContext, EventHandler } from '../consumer/event-consumer';
+import { BatchEventContext, BatchEventHandler, EventConsumer, EventConsumerOptions, EventContext, EventHandler } from '../consumer/event-consumer';
 import { KafkaSettings } from '../kafka/kafka-factory';
 import { OutboxWriter } from '../outbox/outbox-writer';
 import { Transaction } from './messaging.module';
 
 /** What an `@EventPattern` handler receives as its context: the inbox transaction, ready to publish in. */
 export type HandlerContext = EventContext & Transaction;
+
+/** What an `@EventPattern(type, BATCH)` handler receives besides the array of events. */
+export type BatchHandlerContext = BatchEventContext;
+
+/**
+ * Marks an `@EventPattern` handler as a batch handler: `@EventPattern(Contract.v1.type, BATCH)`.
+ * It receives an array of envelopes, all new to this service, to apply in one transaction.
+ */
+export const BATCH = { batch: true } as const;
 
 export interface KafkaEventsServerOptions {
   kafka: Kafka;
@@ -41,12 +50,20 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
       const handlers = new Map<string, EventHandler>();
+      const batchHandlers = new Map<string, BatchEventHandler>();
       const topics = new Map<string, TopicDefinition>();
       for (const [pattern, handler] of this.getHandlers()) {
         const contract = contractForType(pattern);
         if (!contract) throw new Error(`@EventPattern("${pattern}") names no event in the contracts catalog`);
         if (!handler.isEventHandler) throw new Error(`"${pattern}": request/reply over Kafka is not supported; use @EventPattern`);
         topics.set(contract.topic.name, contract.topic);
+        if (handler.extras?.batch === true) {
+          batchHandlers.set(pattern, async (envelopes: Array<EventEnvelope<object>>, context: BatchEventContext) => {
+            const result = await handler(envelopes, context);
+            await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+          });
+          continue;
+        }
         handlers.set(pattern, async (envelope: EventEnvelope<object>, context: EventContext) => {
           const handlerContext: HandlerContext = {
             ...context,
@@ -56,11 +73,12 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
           await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
         });
       }
-      if (handlers.size === 0) return callback();
+      if (handlers.size === 0 && batchHandlers.size === 0) return callback();
       this.consumer = new EventConsumer(this.options.kafka, this.options.dataSource, this.options.logger, {
         settings: this.options.settings,
         topics: [...topics.values()],
         handlers,
+        batchHandlers,
         retry: this.options.retry,
         afterCommit: this.options.afterCommit,
       });

@@ -15,6 +15,7 @@ import {
 import { EventConsumer, EventConsumerOptions } from '../consumer/event-consumer';
 import { KafkaSettings, parseBrokers } from '../kafka/kafka-factory';
 import { MessagingTables1763856000000 } from '../messaging-tables.migration';
+import { MessagingOutboxNotify1764200000000 } from '../outbox-notify.migration';
 import { OutboxRelayOptions } from '../outbox/outbox-relay';
 import { OutboxWriter } from '../outbox/outbox-writer';
 import { InboxRecord } from '../inbox/inbox-record.orm-entity';
@@ -78,7 +79,7 @@ export async function startService<C extends ServiceConfig>(
     url: config.DATABASE_URL,
     schema: definition.schema,
     entities: [OutboxRecord, InboxRecord, ...(definition.entities as never[])],
-    migrations: [MessagingTables1763856000000, ...definition.migrations],
+    migrations: [MessagingTables1763856000000, MessagingOutboxNotify1764200000000, ...definition.migrations],
   });
 
   const migrator = new DataSource(dataSourceOptions);

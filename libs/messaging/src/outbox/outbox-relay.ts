@@ -1,11 +1,14 @@
 import type { LoggerService } from '@nestjs/common';
 import { Kafka, Message, Producer } from 'kafkajs';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { CLOUDEVENTS_CONTENT_TYPE } from '@draaiboek/contracts';
 import { PollingLoop } from '@draaiboek/platform';
 import { KafkaSettings, physicalTopic } from '../kafka/kafka-factory';
 
 export interface OutboxRelayOptions {
+  /** The fallback poll; commits wake the relay at once through LISTEN/NOTIFY. */
   pollIntervalMs?: number;
   batchSize?: number;
   /** Crash-window seam for tests: runs after Kafka acknowledged a batch, before rows are marked. */
@@ -28,6 +31,8 @@ interface PendingRow {
  */
 export class OutboxRelay {
   private producer?: Producer;
+  private listener?: Client;
+  private listening = false;
   private readonly loop: PollingLoop;
   private readonly batchSize: number;
 
@@ -50,6 +55,44 @@ export class OutboxRelay {
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.producer.connect();
     this.loop.start();
+    this.listening = true;
+    await this.listen();
+  }
+
+  /**
+   * LISTEN on the schema's outbox channel (decision 0026): each commit that wrote to the outbox
+   * wakes the relay. When the connection drops, the poll carries on and the listener reconnects.
+   */
+  private async listen(): Promise<void> {
+    if (!this.listening) return;
+    const options = this.dataSource.options as PostgresConnectionOptions;
+    const client = new Client({ connectionString: options.url, application_name: `${this.settings.clientId}-outbox-listener` });
+    client.on('notification', () => this.loop.nudge());
+    client.on('error', (error) => {
+      this.logger.warn({ msg: 'outbox listener lost its connection; polling until it is back', error: error.message }, 'OutboxRelay');
+      this.reconnectListener(client);
+    });
+    client.on('end', () => this.reconnectListener(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN "draaiboek_outbox_${options.schema ?? 'public'}"`);
+      this.listener = client;
+      this.loop.nudge(); // rows committed while nobody listened
+    } catch (error) {
+      this.logger.warn({ msg: 'outbox listener could not connect; polling meanwhile', error: (error as Error).message }, 'OutboxRelay');
+      this.reconnectListener(client);
+    }
+  }
+
+  private readonly lostListeners = new WeakSet<Client>();
+
+  private reconnectListener(client: Client): void {
+    if (this.lostListeners.has(client)) return; // 'error' and 'end' both report one loss
+    this.lostListeners.add(client);
+    if (this.listener === client) this.listener = undefined;
+    client.removeAllListeners('end');
+    client.end().catch(() => undefined);
+    if (this.listening) setTimeout(() => void this.listen(), 1000).unref();
   }
 
   /** Ask for a publish soon, e.g. right after a transaction that wrote to the outbox committed. */
@@ -58,6 +101,13 @@ export class OutboxRelay {
   }
 
   async stop(): Promise<void> {
+    this.listening = false;
+    const listener = this.listener;
+    this.listener = undefined;
+    if (listener) {
+      listener.removeAllListeners('end');
+      await listener.end().catch(() => undefined);
+    }
     await this.loop.stop();
     await this.producer?.disconnect();
     this.producer = undefined;

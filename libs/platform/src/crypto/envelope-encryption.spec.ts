@@ -1,5 +1,5 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
-import { DecryptionError, decryptWith, encryptFor, EncryptedValue, pseudonymOf, rsaPublicKeyFrom } from './envelope-encryption';
+import { DataKeyDecryptor, DataKeyEncryptor, DecryptionError, decryptWith, encryptFor, EncryptedValue, pseudonymOf, rsaPublicKeyFrom } from './envelope-encryption';
 
 function rsaPair(modulusLength: number): { publicKey: string; privateKey: string } {
   return generateKeyPairSync('rsa', { modulusLength, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
@@ -98,5 +98,35 @@ describe('pseudonymOf (HMAC-SHA256)', () => {
 
   it('refuses to work without a secret (never an unkeyed hash)', () => {
     expect(() => pseudonymOf('', 'WB-0042')).toThrow(/secret/);
+  });
+});
+
+describe('data keys shared by many values (DataKeyEncryptor / DataKeyDecryptor)', () => {
+  it('reuses one wrapped data key within its limits, each value with its own IV, and each readable by decryptWith', () => {
+    const encryptor = new DataKeyEncryptor(declarations.publicKey, 'declarations-2026', { maxUses: 3 });
+    const values = ['123456782', '111222333', '999999990', '123456782'].map((bsn) => encryptor.encrypt(bsn, 1000));
+    expect(new Set(values.slice(0, 3).map((v) => v.encryptedKey)).size).toBe(1);
+    expect(values[3].encryptedKey).not.toBe(values[0].encryptedKey); // the fourth use gets a new key
+    expect(new Set(values.map((v) => v.iv)).size).toBe(4);
+    expect(values[0].ciphertext).not.toBe(values[3].ciphertext); // same BSN, different ciphertext
+    expect(values.map((v) => decryptWith(declarations.privateKey, v))).toEqual(['123456782', '111222333', '999999990', '123456782']);
+  });
+
+  it('makes a new data key once the old one is older than its maximum age', () => {
+    const encryptor = new DataKeyEncryptor(declarations.publicKey, 'k', { maxAgeMs: 60_000 });
+    const first = encryptor.encrypt('123456782', 0);
+    expect(encryptor.encrypt('123456782', 59_999).encryptedKey).toBe(first.encryptedKey);
+    expect(encryptor.encrypt('123456782', 60_000).encryptedKey).not.toBe(first.encryptedKey);
+  });
+
+  it('decrypts many values under one data key and under evicted keys alike, and still refuses altered values', () => {
+    const decryptor = new DataKeyDecryptor(declarations.privateKey, { cacheSize: 2 });
+    const encryptors = [0, 1, 2].map(() => new DataKeyEncryptor(declarations.publicKey, 'k'));
+    const values = [0, 1, 2, 0, 1, 2].map((i, n) => ({ bsn: String(100000000 + n), value: encryptors[i].encrypt(String(100000000 + n)) }));
+    for (const { bsn, value } of values) expect(decryptor.decrypt(value)).toBe(bsn);
+    const [{ value }] = values;
+    expect(() => decryptor.decrypt({ ...value, ciphertext: flipped(value.ciphertext) })).toThrow(DecryptionError);
+    expect(() => decryptor.decrypt({ ...value, tag: flipped(value.tag) })).toThrow(DecryptionError);
+    expect(() => new DataKeyDecryptor(someoneElse.privateKey).decrypt(value)).toThrow(DecryptionError);
   });
 });

@@ -58,24 +58,11 @@ export function rsaPublicKeyFrom(pem: string | KeyObject): KeyObject {
 
 /** Encrypts `plaintext` so that only the holder of the private key matching `publicKey` can read it. */
 export function encryptFor(publicKey: string | KeyObject, keyId: string, plaintext: string): EncryptedValue {
-  const recipient = rsaPublicKeyFrom(publicKey);
-  const key = randomBytes(AES_KEY_BYTES);
-  const iv = randomBytes(GCM_IV_BYTES);
+  const encryptor = new DataKeyEncryptor(publicKey, keyId, { maxUses: 1 });
   try {
-    const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: GCM_TAG_BYTES });
-    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    const tag = cipher.getAuthTag();
-    const encryptedKey = publicEncrypt({ key: recipient, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, key);
-    return {
-      keyId,
-      alg: ENVELOPE_ALG,
-      encryptedKey: encryptedKey.toString('base64'),
-      iv: iv.toString('base64'),
-      ciphertext: ciphertext.toString('base64'),
-      tag: tag.toString('base64'),
-    };
+    return encryptor.encrypt(plaintext);
   } finally {
-    key.fill(0);
+    encryptor.forget();
   }
 }
 
@@ -84,26 +71,127 @@ export function encryptFor(publicKey: string | KeyObject, keyId: string, plainte
  * `DecryptionError` for another key, an altered ciphertext, IV, tag or encrypted key.
  */
 export function decryptWith(privateKey: string | KeyObject, value: EncryptedValue): string {
-  if (value.alg !== ENVELOPE_ALG) throw new DecryptionError(`unsupported algorithm ${String(value.alg)}`);
-  const own = typeof privateKey === 'string' ? createPrivateKey(privateKey.replace(/\\n/g, '\n')) : privateKey;
-  const iv = Buffer.from(value.iv, 'base64');
-  const tag = Buffer.from(value.tag, 'base64');
-  if (iv.length !== GCM_IV_BYTES || tag.length !== GCM_TAG_BYTES) throw new DecryptionError();
-  let key: Buffer;
-  try {
-    key = privateDecrypt({ key: own, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(value.encryptedKey, 'base64'));
-  } catch {
-    throw new DecryptionError();
+  const decryptor = new DataKeyDecryptor(privateKey, { cacheSize: 0 });
+  return decryptor.decrypt(value);
+}
+
+export interface DataKeyLimits {
+  /** Values encrypted under one data key before a new one is made (random 96-bit IVs are safe far beyond this). */
+  maxUses: number;
+  /** Age after which a data key is no longer used, in ms. */
+  maxAgeMs: number;
+}
+
+/**
+ * Encrypts many values for one recipient. The RSA-OAEP step (the costly one: a few hundred per
+ * second per core for the recipient) wraps a data key that is reused for a bounded number of
+ * values and time, each value with its own random IV, as data-key caching does in envelope
+ * encryption SDKs. Values stay self-contained: each carries its wrapped key.
+ */
+export class DataKeyEncryptor {
+  private readonly recipient: KeyObject;
+  private readonly limits: DataKeyLimits;
+  private current?: { key: Buffer; encryptedKey: string; uses: number; createdAt: number };
+
+  constructor(
+    publicKey: string | KeyObject,
+    private readonly keyId: string,
+    limits: Partial<DataKeyLimits> = {},
+  ) {
+    this.recipient = rsaPublicKeyFrom(publicKey);
+    this.limits = { maxUses: 10_000, maxAgeMs: 3_600_000, ...limits };
   }
-  try {
+
+  encrypt(plaintext: string, now = Date.now()): EncryptedValue {
+    const dataKey = this.dataKey(now);
+    const iv = randomBytes(GCM_IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', dataKey.key, iv, { authTagLength: GCM_TAG_BYTES });
+    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return {
+      keyId: this.keyId,
+      alg: ENVELOPE_ALG,
+      encryptedKey: dataKey.encryptedKey,
+      iv: iv.toString('base64'),
+      ciphertext: ciphertext.toString('base64'),
+      tag: cipher.getAuthTag().toString('base64'),
+    };
+  }
+
+  /** Wipes the data key in memory; the next value gets a new one. */
+  forget(): void {
+    this.current?.key.fill(0);
+    this.current = undefined;
+  }
+
+  private dataKey(now: number) {
+    const c = this.current;
+    if (c && c.uses < this.limits.maxUses && now - c.createdAt < this.limits.maxAgeMs) {
+      c.uses += 1;
+      return c;
+    }
+    this.forget();
+    const key = randomBytes(AES_KEY_BYTES);
+    const encryptedKey = publicEncrypt({ key: this.recipient, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, key).toString('base64');
+    this.current = { key, encryptedKey, uses: 1, createdAt: now };
+    return this.current;
+  }
+}
+
+/**
+ * Decrypts values made by `encryptFor` or a `DataKeyEncryptor`, keeping the most recently
+ * unwrapped data keys (by their wrapped form) so values sharing a data key cost one RSA step.
+ */
+export class DataKeyDecryptor {
+  private readonly own: KeyObject;
+  private readonly cacheSize: number;
+  private readonly keys = new Map<string, Buffer>();
+
+  constructor(privateKey: string | KeyObject, { cacheSize = 1000 }: { cacheSize?: number } = {}) {
+    this.own = typeof privateKey === 'string' ? createPrivateKey(privateKey.replace(/\\n/g, '\n')) : privateKey;
+    this.cacheSize = cacheSize;
+  }
+
+  decrypt(value: EncryptedValue): string {
+    if (value.alg !== ENVELOPE_ALG) throw new DecryptionError(`unsupported algorithm ${String(value.alg)}`);
+    const iv = Buffer.from(value.iv, 'base64');
+    const tag = Buffer.from(value.tag, 'base64');
+    if (iv.length !== GCM_IV_BYTES || tag.length !== GCM_TAG_BYTES) throw new DecryptionError();
+    const key = this.unwrap(value.encryptedKey);
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: GCM_TAG_BYTES });
+      decipher.setAuthTag(tag);
+      return Buffer.concat([decipher.update(Buffer.from(value.ciphertext, 'base64')), decipher.final()]).toString('utf8');
+    } catch {
+      throw new DecryptionError();
+    } finally {
+      if (this.cacheSize === 0) key.fill(0);
+    }
+  }
+
+  private unwrap(encryptedKey: string): Buffer {
+    const cached = this.keys.get(encryptedKey);
+    if (cached) {
+      // Most recently used last: Map keeps insertion order, so the first entry is the oldest.
+      this.keys.delete(encryptedKey);
+      this.keys.set(encryptedKey, cached);
+      return cached;
+    }
+    let key: Buffer;
+    try {
+      key = privateDecrypt({ key: this.own, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(encryptedKey, 'base64'));
+    } catch {
+      throw new DecryptionError();
+    }
     if (key.length !== AES_KEY_BYTES) throw new DecryptionError();
-    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: GCM_TAG_BYTES });
-    decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(Buffer.from(value.ciphertext, 'base64')), decipher.final()]).toString('utf8');
-  } catch {
-    throw new DecryptionError();
-  } finally {
-    key.fill(0);
+    if (this.cacheSize > 0) {
+      this.keys.set(encryptedKey, key);
+      if (this.keys.size > this.cacheSize) {
+        const [oldest, oldKey] = this.keys.entries().next().value as [string, Buffer];
+        oldKey.fill(0);
+        this.keys.delete(oldest);
+      }
+    }
+    return key;
   }
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
-import { rsaPublicKeyFrom, SERVICE_CONFIG } from '@draaiboek/platform';
+import { DataKeyEncryptor, rsaPublicKeyFrom, SERVICE_CONFIG } from '@draaiboek/platform';
 import { ClinicSchedulingConfig } from '../../config/clinic-scheduling.config';
 
 /** Shorter HMAC secrets would let someone try every wristband number against a pseudonym. */
@@ -15,6 +15,7 @@ export const MIN_PSEUDONYM_KEY_LENGTH = 32;
 @Injectable()
 export class ConsultationKeys {
   private readonly declarationsKey?: KeyObject;
+  private encryptor?: DataKeyEncryptor;
   private readonly declarationsKeyId: string;
   private readonly pseudonymSecret?: string;
 
@@ -53,5 +54,15 @@ export class ConsultationKeys {
       });
     }
     return { key: this.declarationsKey, keyId: this.declarationsKeyId };
+  }
+
+  /**
+   * Encrypts a BSN for declarations only. One data key serves many BSNs (bounded in count and
+   * time), so declarations unwraps it once for many lines instead of one RSA step per line.
+   */
+  encryptBsnForDeclarations(bsn: string): ReturnType<DataKeyEncryptor['encrypt']> {
+    const { key, keyId } = this.declarations();
+    this.encryptor ??= new DataKeyEncryptor(key, keyId);
+    return this.encryptor.encrypt(bsn);
   }
 }

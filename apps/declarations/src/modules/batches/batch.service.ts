@@ -82,8 +82,9 @@ export class BatchService {
       const inBatch = new Set<string>((await tx.manager.query('SELECT id FROM declaration_lines WHERE batch_id = $1', [batchId])).map((r: { id: string }) => r.id));
       const named = [...accepted, ...rejected.map((r) => r.lineId)];
       const unknown = named.filter((id) => !inBatch.has(id));
-      const twice = named.filter((id, i) => named.indexOf(id) !== i);
-      const missing = [...inBatch].filter((id) => !named.includes(id));
+      const seen = new Set<string>();
+      const twice = named.filter((id) => seen.size === seen.add(id).size);
+      const missing = [...inBatch].filter((id) => !seen.has(id));
       if (unknown.length || twice.length || missing.length) {
         throw new BadRequestException({
           error: 'outcome_does_not_match_batch',
@@ -94,7 +95,13 @@ export class BatchService {
         });
       }
       if (accepted.length) await tx.manager.query(`UPDATE declaration_lines SET status = 'accepted' WHERE id = ANY($1::uuid[])`, [accepted]);
-      for (const r of rejected) await tx.manager.query(`UPDATE declaration_lines SET status = 'rejected', rejection_reason = $2 WHERE id = $1`, [r.lineId, r.reason]);
+      if (rejected.length) {
+        await tx.manager.query(
+          `UPDATE declaration_lines l SET status = 'rejected', rejection_reason = r.reason
+             FROM unnest($1::uuid[], $2::text[]) AS r(id, reason) WHERE l.id = r.id`,
+          [rejected.map((r) => r.lineId), rejected.map((r) => r.reason)],
+        );
+      }
       await tx.manager.query('UPDATE declaration_batches SET outcome_at = now(), outcome_by = $2 WHERE id = $1', [batchId, by.id]);
       return { batchId, accepted: accepted.length, rejected: rejected.length };
     });

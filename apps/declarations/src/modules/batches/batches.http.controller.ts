@@ -8,7 +8,7 @@ import type { Pool } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
 import { IsCalendarDate } from '@draaiboek/contracts';
-import { CurrentPrincipal, decryptWith, Principal, Roles, SERVICE_CONFIG } from '@draaiboek/platform';
+import { CurrentPrincipal, DataKeyDecryptor, Principal, Roles, SERVICE_CONFIG } from '@draaiboek/platform';
 import { DeclarationsConfig } from '../../config/declarations.config';
 import { BatchService, LINE_ORDER } from './batch.service';
 
@@ -35,6 +35,7 @@ const EXPORT_COLUMNS = ['line_id', 'consultation_id', 'date_of_care', 'performan
 @Roles('finance')
 export class BatchesHttpController {
   private privateKey?: string;
+  private decryptor?: DataKeyDecryptor;
 
   constructor(
     private readonly batches: BatchService,
@@ -130,7 +131,7 @@ export class BatchesHttpController {
       else res.write('[');
       let first = true;
       for await (const row of stream as AsyncIterable<Record<string, unknown>>) {
-        const bsn = row.encrypted_bsn ? decryptWith(this.privateKey as string, row.encrypted_bsn as never) : '';
+        const bsn = row.encrypted_bsn ? this.bsnDecryptor().decrypt(row.encrypted_bsn as never) : '';
         const out: Record<string, unknown> = { ...row, bsn, amount_cents: Number(row.amount_cents) };
         delete out.encrypted_bsn;
         const chunk = chosen === 'csv' ? EXPORT_COLUMNS.map((c) => String(out[c] ?? '')).join(',') + '\n' : (first ? '' : ',') + JSON.stringify(out);
@@ -143,6 +144,12 @@ export class BatchesHttpController {
     } finally {
       client.release();
     }
+  }
+
+  /** Parsed once; keeps unwrapped data keys, so many lines sharing one cost one RSA step. */
+  private bsnDecryptor(): DataKeyDecryptor {
+    this.decryptor ??= new DataKeyDecryptor(this.privateKey as string);
+    return this.decryptor;
   }
 
   @ApiOperation({ summary: "Finance's outcome: every line accepted or rejected with a reason, once per batch" })

@@ -2,7 +2,7 @@ import { BadRequestException, ConflictException, ForbiddenException, Injectable 
 import { randomUUID } from 'node:crypto';
 import { ConsultationRecorded } from '@draaiboek/contracts';
 import { UnitOfWork } from '@draaiboek/messaging';
-import { encryptFor, Principal, pseudonymOf } from '@draaiboek/platform';
+import { Principal, pseudonymOf } from '@draaiboek/platform';
 import { ConsultationKeys } from '../../consultation-keys';
 import { ConsultationRecord } from '../../database/consultation.orm-entity';
 import { isCoordination, lockStartedSession, notRostered, rosteredPracticeOf } from '../../database/held-sessions';
@@ -63,7 +63,7 @@ export class RecordConsultationService {
         thirdCountryNational: body.thirdCountryNational,
         patientPseudonym: pseudonymOf(pseudonymKey, body.patientReference.trim()),
         walkIn,
-        encryptedBsn: declarations && body.bsn ? encryptFor(declarations.key, declarations.keyId, body.bsn) : null,
+        encryptedBsn: declarations && body.bsn ? this.keys.encryptBsnForDeclarations(body.bsn) : null,
         recordedBy: principal.id,
         recordedAt: new Date(),
       };

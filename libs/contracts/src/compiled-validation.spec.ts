@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { EVENT_CATALOG } from './catalog';
+import { isValidFast } from './compiled-validation';
+import { validateEnvelope } from './envelope-validation';
+import { fixtureFileName } from './fixtures';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** What class-validator itself says, exactly as the contracts validate (the reference). */
+function referenceVerdict(cls: new () => object, plain: unknown): boolean {
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) return false;
+  const instance = plainToInstance(cls as never, plain) as object;
+  return validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }).length === 0;
+}
+
+const REPLACEMENTS: Json[] = [null, 0, -1, 1.5, 1e9, '', 'x', 'a'.repeat(600), true, false, [], {}, ['x'], { unknown: 1 }, '2026-02-30', '2026-11-24T10:00:00Z', '00000000-0000-4000-8000-000000000000'];
+
+/** Every variant of `value` with one field removed, replaced or added, at every depth. */
+function* mutations(value: Json): Generator<Json> {
+  if (Array.isArray(value)) {
+    yield [];
+    yield [...value, ...value];
+    for (let i = 0; i < value.length; i += 1) {
+      for (const m of mutations(value[i])) yield value.map((v, k) => (k === i ? m : v));
+      for (const r of REPLACEMENTS) yield value.map((v, k) => (k === i ? r : v));
+    }
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  yield { ...value, notInTheContract: 'x' };
+  for (const key of Object.keys(value)) {
+    const { [key]: _removed, ...without } = value;
+    yield without;
+    for (const r of REPLACEMENTS) yield { ...value, [key]: r };
+    for (const m of mutations(value[key])) yield { ...value, [key]: m };
+  }
+}
+
+/** A list where the contracts have one nested object, or a list of lists: refused on purpose. */
+function listInPlaceOfObject(value: Json): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  return Object.values(value).some((v) => (Array.isArray(v) && (v.length === 0 || v.some((e) => Array.isArray(e) || typeof e !== 'object'))) || listInPlaceOfObject(v));
+}
+
+describe('fast validation agrees with class-validator', () => {
+  const fixtures = EVENT_CATALOG.map((contract) => ({
+    contract,
+    envelope: JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', fixtureFileName(contract)), 'utf8')) as { data: Json },
+  }));
+
+  it.each(fixtures.map((f) => [f.contract.type, f] as const))('%s: the fixture takes the fast path', (_type, { contract, envelope }) => {
+    expect(isValidFast(contract.dataClass as never, envelope.data)).toBe(true);
+  });
+
+  it.each(fixtures.map((f) => [f.contract.type, f] as const))(
+    '%s: every mutation of every field gets the same verdict on both paths',
+    (_type, { contract, envelope }) => {
+      const disagreements: string[] = [];
+      let tried = 0;
+      let refused = 0;
+      for (const variant of mutations(envelope.data)) {
+        tried += 1;
+        const reference = referenceVerdict(contract.dataClass as never, variant);
+        if (!reference) refused += 1;
+        const fast = isValidFast(contract.dataClass as never, variant);
+        // Equal verdicts, except where class-validator lets a list stand in for a nested object.
+        if (fast !== reference && !(reference && listInPlaceOfObject(variant))) disagreements.push(JSON.stringify(variant).slice(0, 300));
+      }
+      expect(disagreements).toEqual([]);
+      expect(tried).toBeGreaterThan(20);
+      expect(refused).toBeGreaterThan(0); // the mutations do reach the rules
+    },
+  );
+
+  it('refuses a list where the contract has one nested object, naming the field (class-validator alone accepts it)', () => {
+    const { contract, envelope } = fixtures.find((f) => f.contract.name === 'RefugeeGroupArrived')!;
+    expect(referenceVerdict(contract.dataClass as never, { ...(envelope.data as object), location: [] })).toBe(true);
+    const result = validateEnvelope({ ...envelope, data: { ...(envelope.data as object), location: [] } });
+    expect(result).toMatchObject({ ok: false, reason: 'invalid-data', errors: [{ field: 'data.location' }] });
+  });
+
+  it('keeps the field errors of class-validator for invalid events (the fast path only accepts)', () => {
+    const { envelope } = fixtures.find((f) => f.contract.name === 'ConsultationRecorded')!;
+    const result = validateEnvelope({ ...envelope, data: { ...(envelope.data as object), performanceCode: 'abc', extra: 1 } });
+    expect(result).toMatchObject({ ok: false, reason: 'invalid-data' });
+    if (result.ok) return;
+    expect(result.errors.map((e) => e.field).sort()).toEqual(['data.extra', 'data.performanceCode']);
+  });
+});

@@ -1,0 +1,146 @@
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
+import { getMetadataStorage, ValidationArguments, ValidationTypes } from 'class-validator';
+import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
+
+/**
+ * A fast verdict on a plain value, from the same class-validator metadata and the same
+ * constraint functions as `validateSync`, without its per-call costs (metadata lookups and
+ * grouping, class-transformer's copy into instances, error objects). When it refuses a value,
+ * or a class uses anything it does not model, the caller runs the full class-validator path,
+ * which gives the field errors. The contracts test compares both on every fixture and on
+ * mutations of every field (libs/contracts/src/compiled-validation.spec.ts).
+ *
+ * It is stricter than class-validator in one respect, on purpose: a nested contract object must
+ * be an object, and a list of them a list of objects. class-validator accepts `[]` (or a list)
+ * where one nested object is required, which would reach handlers as a location without a
+ * postcode.
+ */
+type Check = (value: unknown, object: Record<string, unknown>) => boolean;
+
+interface PropertyPlan {
+  name: string;
+  /** IsOptional and the like: when one says no, the property's other checks are skipped. */
+  conditions: Array<(object: object, value: unknown) => boolean>;
+  checks: Check[];
+  nested?: { plan: () => ClassPlan | null; each: boolean };
+}
+
+interface ClassPlan {
+  properties: PropertyPlan[];
+  known: Set<string>;
+}
+
+type Constructor = new (...args: never[]) => object;
+
+const plans = new Map<Constructor, ClassPlan | null>();
+
+/** True when `plain` is valid for `cls`; false when it is not, or when this class is not modelled. */
+export function isValidFast(cls: Constructor, plain: unknown): boolean {
+  return fastVerdict(cls, plain) === 'valid';
+}
+
+/**
+ * 'valid', or the dotted path of the first field the fast path refuses ('' for the value
+ * itself), or 'unmodelled' when this class needs the full class-validator run.
+ */
+export function fastVerdict(cls: Constructor, plain: unknown): 'valid' | 'unmodelled' | { refused: string } {
+  const plan = planOf(cls);
+  if (plan === null) return 'unmodelled';
+  const refused = firstRefused(plan, plain, '');
+  return refused === null ? 'valid' : { refused };
+}
+
+function firstRefused(plan: ClassPlan, value: unknown, path: string): string | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return path;
+  const object = value as Record<string, unknown>;
+  const at = (name: string) => (path ? `${path}.${name}` : name);
+  for (const key of Object.keys(object)) if (!plan.known.has(key)) return at(key);
+  for (const property of plan.properties) {
+    const v = object[property.name];
+    if (!property.conditions.every((condition) => condition(object, v))) continue;
+    for (const check of property.checks) if (!check(v, object)) return at(property.name);
+    if (property.nested && v !== undefined) {
+      const nestedPlan = property.nested.plan();
+      if (!nestedPlan) return at(property.name);
+      const elements = Array.isArray(v) ? v.map((element, i) => [element, `${at(property.name)}.${i}`] as const) : [[v, at(property.name)] as const];
+      for (const [element, elementPath] of elements) {
+        const refused = firstRefused(nestedPlan, element, elementPath);
+        if (refused !== null) return refused;
+      }
+    }
+  }
+  return null;
+}
+
+function planOf(cls: Constructor): ClassPlan | null {
+  if (plans.has(cls)) return plans.get(cls) as ClassPlan | null;
+  plans.set(cls, null); // a class that refers to itself is not modelled
+  const plan = compile(cls);
+  plans.set(cls, plan);
+  return plan;
+}
+
+function compile(cls: Constructor): ClassPlan | null {
+  // class-transformer would give an instance its initialised fields; those classes go the full way.
+  let sample: object;
+  try {
+    sample = new cls();
+  } catch {
+    return null;
+  }
+  // (Fields declared without an initialiser exist too, as undefined: they change nothing.)
+  if (Object.values(sample).some((v) => v !== undefined)) return null;
+  if (defaultMetadataStorage.getExposedMetadatas(cls).length > 0 || defaultMetadataStorage.getExcludedMetadatas(cls).length > 0) return null;
+
+  const storage = getMetadataStorage();
+  const metadatas: ValidationMetadata[] = storage.getTargetValidationMetadatas(cls, undefined as unknown as string, false, false);
+  if (metadatas.length === 0) return null;
+  const byProperty = storage.groupByPropertyName(metadatas);
+  const properties: PropertyPlan[] = [];
+  for (const [name, list] of Object.entries(byProperty)) {
+    if (defaultMetadataStorage.findTransformMetadatas(cls, name, 2 /* PLAIN_TO_CLASS */).length > 0) return null;
+    const property: PropertyPlan = { name, conditions: [], checks: [] };
+    for (const m of list) {
+      if (m.groups?.length || m.always) return null;
+      if (m.type === ValidationTypes.CONDITIONAL_VALIDATION) {
+        property.conditions.push(m.constraints[0]);
+      } else if (m.type === ValidationTypes.CUSTOM_VALIDATION) {
+        const constraints = storage.getTargetValidatorConstraints(m.constraintCls);
+        if (constraints.length === 0 || constraints.some((c) => c.async)) return null;
+        for (const c of constraints) property.checks.push(checkOf(cls, m, c.instance));
+      } else if (m.type === ValidationTypes.NESTED_VALIDATION) {
+        const type = defaultMetadataStorage.findTypeMetadata(cls, name);
+        if (!type || type.options?.discriminator) return null;
+        const target = type.typeFunction() as Constructor;
+        if (target === undefined || [String, Number, Boolean, Date, Object, Array].includes(target as never)) return null;
+        property.nested = { plan: () => planOf(target), each: m.each };
+        // Not an object (nor, with `each`, an array): the nested validation fails.
+        property.checks.push(m.each ? (v) => v === undefined || Array.isArray(v) : (v) => v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v)));
+      } else {
+        return null;
+      }
+    }
+    // A property typed for class-transformer but not validated as nested would be converted.
+    if (!property.nested && defaultMetadataStorage.findTypeMetadata(cls, name)) return null;
+    properties.push(property);
+  }
+  const known = new Set(Object.keys(byProperty));
+  // A declared field without validation would be refused by the whitelist even when absent.
+  if (Object.keys(sample).some((key) => !known.has(key))) return null;
+  return { properties, known };
+}
+
+function checkOf(
+  cls: Constructor,
+  m: ValidationMetadata,
+  constraint: { validate(value: unknown, args?: ValidationArguments): unknown },
+): Check {
+  return (value, object) => {
+    const args: ValidationArguments = { targetName: cls.name, property: m.propertyName, object, value, constraints: m.constraints };
+    if (m.each && (Array.isArray(value) || value instanceof Set || value instanceof Map)) {
+      const items = value instanceof Map ? [...value.values()] : [...(value as Iterable<unknown>)];
+      return items.every((item) => constraint.validate(item, args) === true);
+    }
+    return constraint.validate(value, args) === true;
+  };
+}
