@@ -122,6 +122,13 @@ const SCREENSHOTS = join(__dirname, '../../../tmp/screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const plusDays = (date: string, days: number) => new Date(Date.parse(`${date}T12:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
+function emailOfGp(agb: string): string {
+  const line = readFileSync(join(__dirname, '../../practice-notification/seed/drenthe-gps.csv'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${agb},`));
+  return line?.split(',')[3] as string;
+}
+
 /** Every visible form control has a name a screen reader can read out. */
 async function unlabelledControls(page: Page): Promise<string[]> {
   return page.evaluate(() =>
@@ -253,11 +260,7 @@ describe('in a real browser: the whole story, from an arrival to a batch finance
       amsterdamToUtc(lastThursday, '09:00'),
       amsterdamToUtc(lastThursday, '11:00'),
     ]);
-    const gpEmail = readFileSync(join(__dirname, '../../practice-notification/seed/drenthe-gps.csv'), 'utf8')
-      .split('\n')
-      .find((line) => line.startsWith(`${held.gp_agb},`))
-      ?.split(',')[3] as string;
-    const gp = await signInAs(gpEmail, { viewport: { width: 390, height: 844 } });
+    const gp = await signInAs(emailOfGp(held.gp_agb), { viewport: { width: 390, height: 844 } });
     await gp.waitForURL('**/gp');
     expect(await unlabelledControls(gp)).toEqual([]);
     const record = gp.locator(`form[action="/gp/sessions/${held.id}/consultations"]`);
@@ -270,6 +273,19 @@ describe('in a real browser: the whole story, from an arrival to a batch finance
     expect(calendar.status).toBe(200);
     expect(await calendar.text()).toContain('BEGIN:VEVENT');
     expect((await fetch((feed as string).replace(/\/[^/]+\.ics$/, '/not-the-secret.ics'))).status).toBe(404);
+
+    // Another GP gives a coming shift back; the gap is refilled by the roster's rules.
+    const { rows: [coming] } = await db.query(
+      `SELECT sh.id, sh.gp_agb FROM clinic_scheduling.shifts sh JOIN clinic_scheduling.sessions s ON s.id = sh.session_id
+        WHERE sh.status = 'published' AND s.starts_at > now() AND sh.gp_agb <> $1 ORDER BY s.starts_at LIMIT 1`,
+      [held.gp_agb],
+    );
+    const other = await signInAs(emailOfGp(coming.gp_agb));
+    await other.waitForURL('**/gp');
+    await other.locator(`form[action="/gp/shifts/${coming.id}/release"] button`).click();
+    await other.getByText('Gelukt').waitFor();
+    expect((await db.query('SELECT status FROM clinic_scheduling.shifts WHERE id = $1', [coming.id])).rows[0].status).toBe('released');
+    expect(await other.locator(`form[action="/gp/shifts/${coming.id}/release"]`).count()).toBe(0);
 
     // The consultation becomes a declaration line; finance closes the week into a batch and accepts it.
     await eventually(async () => (await db.query('SELECT count(*)::int AS n FROM declarations.declaration_lines')).rows[0].n === 1, { what: 'the declaration line' });

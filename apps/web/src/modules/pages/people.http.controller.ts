@@ -42,9 +42,12 @@ export class PeoplePagesHttpController {
 
   private async practicePage(person: Person, lang: Lang): Promise<Page> {
     const t = TEXTS[lang];
-    const [notifications, caseload, shifts] = await Promise.all([
+    type Burden = { items: Array<{ key: string; name: string; refugees: number; refugeesPerGpFte: number | null; reportedThisWeek: number; practices?: number }> };
+    const [notifications, caseload, hagros, shifts] = await Promise.all([
       this.services.call<Notification[]>(person, 'practice-notification', 'GET', '/v1/notifications').then(need),
-      this.services.call<{ items: Array<{ key: string; name: string; refugees: number; refugeesPerGpFte: number | null; reportedThisWeek: number }> }>(person, 'practice-notification', 'GET', '/v1/caseload/overview?by=practice').then(need),
+      this.services.call<Burden>(person, 'practice-notification', 'GET', '/v1/caseload/overview?by=practice').then(need),
+      // Rule 6: the burden per hagro is visible to every practice of the region.
+      this.services.call<Burden>(person, 'practice-notification', 'GET', '/v1/caseload/overview?by=hagro').then(need),
       person.practiceAgb ? this.services.call<Shift[]>(person, 'clinic-scheduling', 'GET', `/v1/shifts?practiceAgb=${person.practiceAgb}`).then(need) : Promise.resolve([] as Shift[]),
     ]);
     const own = caseload.items.find((i) => i.key === person.practiceAgb);
@@ -76,7 +79,11 @@ export class PeoplePagesHttpController {
           <form method="post" action="/practice/caseload" class="inline">
             <div><label for="refugeeCount">${t.reportCaseload}</label><input id="refugeeCount" name="refugeeCount" type="number" min="0" max="100000" required inputmode="numeric"></div>
             <button type="submit">${t.report}</button></form></section>
-          <section aria-labelledby="s-h"><h2 id="s-h">${t.practiceShifts}</h2>${shiftsTable(t, lang, shifts.filter((s) => s.status === 'published'))}</section>` : ''}`,
+          <section aria-labelledby="s-h"><h2 id="s-h">${t.practiceShifts}</h2>${shiftsTable(t, lang, shifts.filter((s) => s.status === 'published'))}</section>` : ''}
+        <section aria-labelledby="r-h"><h2 id="r-h">${t.burdenTitle} · ${t.byHagro}</h2>
+          <div class="table-wrap"><table><thead><tr><th scope="col">${t.name}</th><th scope="col" class="num">${t.refugees}</th><th scope="col" class="num">${t.perFte}</th><th scope="col" class="num">${t.reported}</th></tr></thead><tbody>
+          ${hagros.items.map((h) => html`<tr><td>${h.name}</td><td class="num">${h.refugees}</td><td class="num">${h.refugeesPerGpFte ?? '–'}</td><td class="num">${h.reportedThisWeek} / ${h.practices ?? 0}</td></tr>`)}
+          </tbody></table></div></section>`,
     };
   }
 
