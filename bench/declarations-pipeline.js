@@ -392,7 +392,7 @@ function markdown(result) {
     '| --- | ---: | ---: | --- | ---: |',
     ...result.measures.map((x) => `| ${x.label} | ${fmt(x.seconds, 1)} s | ${fmt(x.value, 0)} ${x.unit} | ${x.baseline.label}: ${fmt(x.baseline.seconds, 1)} s, ${fmt(x.baseline.value, 0)} ${x.baseline.unit} | ${ratioText(x)} |`),
     '',
-    `- **Targets (issue 6):** whole pipeline under 60 s: ${fmt(whole.seconds, 1)} s, ${d.targets.pipelineMet ? 'met' : '**not met**'}; service under 512 MiB resident: peak ${d.memory.peakMiB} MiB (${d.memory.linesPeakMiB} MiB while consuming, ${d.memory.exportPeakMiB} MiB while exporting; ${d.memory.idleMiB} MiB at start), ${d.targets.memoryMet ? 'met' : '**not met**'}.`,
+    `- **Targets (issue 6, for 1,000,000 consultations):** whole pipeline under 60 s: ${fmt(whole.seconds, 1)} s, ${p.consultations !== 1_000_000 ? `not judged (this run had ${fmt(p.consultations, 0)})` : d.targets.pipelineMet ? 'met' : '**not met**'}; service under 512 MiB resident: peak ${d.memory.peakMiB} MiB (${d.memory.linesPeakMiB} MiB while consuming, ${d.memory.exportPeakMiB} MiB while exporting; ${d.memory.idleMiB} MiB at start), ${d.targets.memoryMet ? 'met' : '**not met**'}.`,
     `- Producing the events (not in the pipeline time): ${fmt(d.produceMs / 1000, 1)} s; the service was ready ${fmt(d.readyMs / 1000, 1)} s after its fork (included in the lines phase).`,
     `- Checks passed: ${result.checks.map((c) => c.name).join('; ')}.`,
     '',
