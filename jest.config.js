@@ -11,6 +11,7 @@ module.exports = {
     '<rootDir>/apps/practice-notification',
     '<rootDir>/apps/clinic-scheduling',
     '<rootDir>/apps/declarations',
+    '<rootDir>/apps/web',
     '<rootDir>/apps/system-e2e',
     '<rootDir>/tools/architecture',
     '<rootDir>/tools/infra',

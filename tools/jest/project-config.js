@@ -16,7 +16,7 @@ module.exports = function projectConfig(projectDir, displayName) {
     },
     moduleNameMapper: {
       '^@draaiboek/(contracts|messaging|platform)$': path.join(root, 'libs/$1/src/index.ts'),
-      '^@draaiboek/(intake|practice-notification|clinic-scheduling|declarations)$': path.join(root, 'apps/$1/src/$1.service.ts'),
+      '^@draaiboek/(intake|practice-notification|clinic-scheduling|declarations|web)$': path.join(root, 'apps/$1/src/$1.service.ts'),
       '^@draaiboek/messaging/testing$': path.join(root, 'libs/messaging/src/testing/index.ts'),
     },
     setupFiles: [path.join(root, 'tools/jest/setup.js')],

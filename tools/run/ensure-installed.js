@@ -30,4 +30,24 @@ function ensureInstalled(log = (line) => process.stderr.write(line + '\n')) {
   return true;
 }
 
-module.exports = { ensureInstalled, root };
+/**
+ * The browser tests drive Debian's Chromium (playwright-core downloads no browser). Installed
+ * with apt when missing, as CI runs as root; elsewhere the message says what to install.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+function ensureChromium(log = (line) => process.stderr.write(line + '\n')) {
+  if (fs.existsSync(CHROMIUM)) return false;
+  if (process.platform !== 'linux' || typeof process.getuid !== 'function' || process.getuid() !== 0 || !fs.existsSync('/usr/bin/apt-get')) {
+    throw new Error(`Chromium is needed for the browser tests: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH`);
+  }
+  log('Installing Chromium for the browser tests (apt-get install chromium)...');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+  if (update.status !== 0) throw new Error('apt-get update failed');
+  const install = spawnSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit', env });
+  if (install.status !== 0 || !fs.existsSync(CHROMIUM)) throw new Error('apt-get install chromium failed');
+  return true;
+}
+
+module.exports = { ensureInstalled, ensureChromium, root };

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // `npm start`: install what is missing, build, start Kafka and Postgres, migrate and start the
-// four services, seed a demo arrival, and print where to look. Ctrl-C stops the services;
+// four services and the web app, seed a demo arrival, and print where to look. Ctrl-C stops the services;
 // `npm run infra -- down` stops the local Kafka broker as well.
 const { spawn, spawnSync } = require('node:child_process');
 const { randomBytes, createHash } = require('node:crypto');
@@ -14,6 +14,13 @@ const SERVICES = [
   { name: 'practice-notification', port: 3002 },
   { name: 'clinic-scheduling', port: 3003 },
   { name: 'declarations', port: 3004 },
+  // The web app last: it calls the four services on people's behalf.
+  { name: 'web', port: 3000 },
+];
+/** Who may sign in to the web app besides the directory's people (practices, GPs, hagro coordinators). */
+const DEMO_STAFF = [
+  { id: 'coordinatie-demo', email: 'coordinatie@example.org', name: 'Coördinatie (demo)', roles: ['coordination'] },
+  { id: 'financien-demo', email: 'financien@example.org', name: 'Financiën (demo)', roles: ['finance'] },
 ];
 const localDir = path.join(root, '.local');
 const logDir = path.join(localDir, 'logs');
@@ -80,6 +87,24 @@ function demoConsultationKeys() {
     DECLARATIONS_PUBLIC_KEY: fs.readFileSync(publicFile, 'utf8'),
     DECLARATIONS_PRIVATE_KEY_FILE: privateFile,
     PATIENT_PSEUDONYM_KEY: fs.readFileSync(pseudonymFile, 'utf8'),
+  };
+}
+
+/** The web app's Ed25519 key for person tokens; the services get its public half. */
+function demoPersonTokenKeys() {
+  const dir = path.join(localDir, 'keys');
+  const privateFile = path.join(dir, 'person-token.private.pem');
+  const publicFile = path.join(dir, 'person-token.public.pem');
+  if (!fs.existsSync(privateFile)) {
+    const { generateKeyPairSync } = require('node:crypto');
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(privateFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    fs.writeFileSync(publicFile, publicKey.export({ type: 'spki', format: 'pem' }));
+  }
+  return {
+    services: { PERSON_TOKEN_PUBLIC_KEYS: JSON.stringify([{ keyId: 'web-demo', publicKey: fs.readFileSync(publicFile, 'utf8') }]) },
+    web: { PERSON_TOKEN_PRIVATE_KEY_FILE: privateFile, PERSON_TOKEN_KEY_ID: 'web-demo', WEB_STAFF: JSON.stringify(DEMO_STAFF), PUBLIC_BASE_URL: 'http://127.0.0.1:3000' },
   };
 }
 
@@ -153,6 +178,7 @@ async function main() {
   const keys = demoKeys();
   const signingKeys = demoSigningKeys();
   const consultationKeys = demoConsultationKeys();
+  const personTokenKeys = demoPersonTokenKeys();
   const apiKeys = JSON.stringify(
     keys.map(({ key, ...rest }) => ({ ...rest, sha256: createHash('sha256').update(key).digest('hex') })),
   );
@@ -185,6 +211,7 @@ async function main() {
           MUNICIPAL_SIGNING_KEYS: signingKeys,
           SMTP_URL: mail.smtpUrl,
           ...consultationKeys,
+          ...(service.name === 'web' ? personTokenKeys.web : personTokenKeys.services),
         },
       },
     );
@@ -203,6 +230,9 @@ async function main() {
   say('');
   say('Draaiboek is running.');
   for (const service of SERVICES) say(`  ${service.name.padEnd(22)} http://127.0.0.1:${service.port}/docs   (health: /health/ready)`);
+  say(`  Web app:           http://127.0.0.1:3000   (sign in with e-mail; the link arrives in the mail catcher)`);
+  say(`    coordination: ${DEMO_STAFF[0].email} · finance: ${DEMO_STAFF[1].email}`);
+  say(`    a practice: praktijk-99001015@example.org · a GP: huisarts-99001015-1@example.org (see apps/practice-notification/seed)`);
   say(`  Mail catcher:      ${mail.httpUrl}   (every e-mail the services send)`);
   say(`  Logs:              .local/logs/<service>.log`);
   say(`  Demo API keys:     .local/demo-api-keys.json`);

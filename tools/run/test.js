@@ -6,7 +6,7 @@
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { ensureInstalled, root } = require('./ensure-installed');
+const { ensureChromium, ensureInstalled, root } = require('./ensure-installed');
 
 function run(args, options = {}) {
   return spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false' }, ...options });
@@ -14,6 +14,7 @@ function run(args, options = {}) {
 
 function main() {
   ensureInstalled();
+  ensureChromium();
   let passed = 0;
   let failed = 0;
 

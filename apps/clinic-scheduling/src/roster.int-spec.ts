@@ -23,6 +23,7 @@ import { clinicSchedulingService } from './clinic-scheduling.service';
 jest.setTimeout(120_000);
 
 const GP_KEY = (agb: string) => `test-key-gp-${agb}`;
+const PRACTICE_KEY = 'test-key-practice-99100001';
 const PRACTICES = [
   { practiceAgb: '99100001', hagroCode: 'EMMEN-ZUID', latitude: 52.78, longitude: 6.89, gps: [{ gpAgb: '81000011', fte: 1 }, { gpAgb: '81000012', fte: 1 }] },
   { practiceAgb: '99100002', hagroCode: 'EMMEN-ZUID', latitude: 52.79, longitude: 6.9, gps: [{ gpAgb: '81000021', fte: 1 }, { gpAgb: '81000022', fte: 1 }] },
@@ -51,7 +52,12 @@ describe('clinic scheduling: central locations, cadence, fair shifts (rules 4, 7
   const monday = mondayAhead();
 
   beforeAll(async () => {
-    system = await createTestSystem({ apiKeys: ALL_GPS.map((agb) => ({ id: `gp-${agb}`, key: GP_KEY(agb), roles: ['gp'], gpAgb: agb })) });
+    system = await createTestSystem({
+      apiKeys: [
+        ...ALL_GPS.map((agb) => ({ id: `gp-${agb}`, key: GP_KEY(agb), roles: ['gp'], gpAgb: agb })),
+        { id: 'practice-99100001', key: PRACTICE_KEY, roles: ['practice'], practiceAgb: '99100001' },
+      ],
+    });
     url = (await system.start(clinicSchedulingService)).url;
     probe = new KafkaProbe();
     await probe.watch([system.topic(Topics.clinicSessions.name), system.topic(Topics.clinicShifts.name), system.topic(Topics.centralLocations.name)]);
@@ -153,6 +159,10 @@ describe('clinic scheduling: central locations, cadence, fair shifts (rules 4, 7
   it('rule 7: the plan fills every slot, evenly over the GPs, the heavily burdened practice least, and each assignment says why', async () => {
     await as(GP_KEY('81000031')).put('/v1/gps/81000031/preferences', { maxShiftsPerMonth: 8, maxTravelKm: 40, unavailable: [{ from: monday, to: monday }] }).expect(200);
     await as(GP_KEY('81000031')).put('/v1/gps/81000011/preferences', { maxShiftsPerMonth: 8, maxTravelKm: 40, unavailable: [] }).expect(403);
+    // A GP reads back what they set (the availability form shows it), and only their own.
+    const { body: mine } = await as(GP_KEY('81000031')).get('/v1/gps/81000031/preferences').expect(200);
+    expect(mine).toEqual({ gpAgb: '81000031', maxShiftsPerMonth: 8, maxTravelKm: 40, unavailable: [{ from: monday, to: monday }] });
+    await as(GP_KEY('81000031')).get('/v1/gps/81000011/preferences').expect(403);
     for (const agb of ['81000011', '81000012', '81000021', '81000022']) {
       await coordination.put(`/v1/gps/${agb}/preferences`, { maxShiftsPerMonth: 8, maxTravelKm: 40, unavailable: [] }).expect(200);
     }
@@ -199,6 +209,38 @@ describe('clinic scheduling: central locations, cadence, fair shifts (rules 4, 7
     expect(ics.text).toContain('SUMMARY:Spreekuur Spreekuur AZC Emmen');
     expect(ics.text).toMatch(/DTSTART:\d{8}T080000Z/); // 09:00 in Amsterdam (winter) is 08:00 UTC
     await as(GP_KEY(gp === '81000031' ? '81000021' : '81000031')).get(`/v1/gps/${gp}/shifts.ics`).expect(403);
+  });
+
+  it("the coordination's overview: each central location with its checklist, sessions and filled slots; burden per GP", async () => {
+    const { body: locations } = await coordination.get('/v1/central-locations').expect(200);
+    expect(locations).toEqual([
+      expect.objectContaining({
+        centralLocationId: locationId,
+        name: 'Spreekuur AZC Emmen',
+        openedBecause: 'practice-choice',
+        checklist: { openRequiredItems: 0, overridden: false, ready: true },
+        upcoming: { sessions: 10, gpSlots: 20, filledSlots: 10 },
+        pendingRecommendation: null,
+      }),
+    ]);
+    const { body: burden } = await coordination.get(`/v1/roster/burden?from=${monday}&to=${plusDays(monday, 14)}`).expect(200);
+    expect(burden.items).toHaveLength(5);
+    // 20 slots of 2 hours: 10 published (week 1) and 10 drafts (week 2), 40 hours in all.
+    expect(burden.items.reduce((n: number, g: { hours: number }) => n + g.hours, 0)).toBe(40);
+    expect(burden.items.reduce((n: number, g: { publishedShifts: number }) => n + g.publishedShifts, 0)).toBe(10);
+    await as(GP_KEY('81000011')).get('/v1/central-locations').expect(403);
+    await coordination.get('/v1/roster/burden?from=2026-13-01').expect(400);
+  });
+
+  it("a practice's contact person sees the published shifts of the practice's GPs, and no other practice's", async () => {
+    const practice = as(PRACTICE_KEY);
+    const { body: own } = await practice.get('/v1/shifts?practiceAgb=99100001').expect(200);
+    const all = (await coordination.get('/v1/shifts?status=published').expect(200)).body;
+    const expected = all.filter((s: { gpAgb: string }) => ['81000011', '81000012'].includes(s.gpAgb)).map((s: { shiftId: string }) => s.shiftId);
+    expect(own.map((s: { shiftId: string }) => s.shiftId).sort()).toEqual(expected.sort());
+    expect(own.every((s: { status: string }) => s.status !== 'draft')).toBe(true);
+    await practice.get('/v1/shifts?practiceAgb=99100002').expect(403);
+    await practice.get('/v1/shifts').expect(403);
   });
 
   it('a GP releases a shift: ShiftReleased, and the gap is refilled by the same rules with someone else', async () => {

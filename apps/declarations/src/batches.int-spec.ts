@@ -148,6 +148,17 @@ describe('batches for finance: closed per payer and week, immutable, exported, w
       { status: 'accepted', rejection_reason: null },
       { status: 'rejected', rejection_reason: 'patient not known to the CAK' },
     ]);
+    // Finance reviews the lines with their state, and never sees a BSN there; the coordination sees batches, not lines.
+    const { body: lines } = await finance.get(`/v1/batches/${cak.batchId}/lines`).expect(200);
+    expect(lines.map((l: { lineId: string; status: string; rejectionReason: string | null }) => [l.lineId, l.status, l.rejectionReason])).toEqual([
+      [a, 'accepted', null],
+      [b, 'rejected', 'patient not known to the CAK'],
+    ]);
+    for (const line of lines) expect(Object.keys(line).filter((k) => /bsn/i.test(k))).toEqual([]);
+    const coordination = (path: string) => request(url).get(path).set('Authorization', `Bearer ${TEST_KEYS.coordination}`);
+    expect((await coordination('/v1/batches').expect(200)).body.find((x: { batchId: string }) => x.batchId === cak.batchId).outcomeAt).toBeTruthy();
+    await coordination(`/v1/batches/${cak.batchId}/lines`).expect(403);
+    await finance.get(`/v1/batches/${randomUUID()}/lines`).expect(404);
   });
 
   it('a rejected line is corrected once, goes into a later batch, and the reconciliation accounts for every consultation', async () => {

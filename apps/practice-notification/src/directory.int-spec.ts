@@ -6,12 +6,14 @@ import { GPS_CSV, KEYS, PRACTICE_API_KEYS, PRACTICES_CSV } from './test-support'
 
 jest.setTimeout(90_000);
 
+const SIGN_IN_KEY = 'test-key-web-sign-in';
+
 describe('practice directory: CSV import with a report per row, all or nothing, and export', () => {
   let system: TestSystem;
   let url: string;
 
   beforeAll(async () => {
-    system = await createTestSystem({ apiKeys: PRACTICE_API_KEYS });
+    system = await createTestSystem({ apiKeys: [...PRACTICE_API_KEYS, { id: 'web-sign-in', key: SIGN_IN_KEY, roles: ['sign-in'] }] });
     url = (await system.start(practiceNotificationService)).url;
   });
   afterAll(() => system.stop());
@@ -34,6 +36,24 @@ describe('practice directory: CSV import with a report per row, all or nothing, 
     const { body } = await request(url).get('/v1/directory/practices?pc4=7811').set('Authorization', `Bearer ${KEYS.practiceC}`).expect(200);
     expect(body.map((p: { agb: string }) => p.agb)).toEqual(['99000001', '99000002']);
     expect(body.find((p: { agb: string }) => p.agb === '99000001')).toMatchObject({ hagro: 'EMMEN-ZUID', catchment: ['7811', '7812'], gpCount: 2, gpFte: 1.6 });
+  });
+
+  it('tells the web app at sign-in who owns an e-mail address, and tells nobody else', async () => {
+    const lookup = (email: string, key = SIGN_IN_KEY) => request(url).post('/v1/people/lookup').set('Authorization', `Bearer ${key}`).send({ email });
+    expect((await lookup('A@example.org').expect(200)).body.identities).toEqual([
+      { id: 'practice-99000001', roles: ['practice'], name: 'Contact A', practiceAgb: '99000001' },
+    ]);
+    expect((await lookup('a2@example.org').expect(200)).body.identities).toEqual([
+      { id: 'gp-88000012', roles: ['gp'], name: 'Huisarts A2', gpAgb: '88000012', practiceAgb: '99000001' },
+    ]);
+    // The hagro coordinators come from the region file.
+    expect((await lookup('coordinator-emmen-zuid@example.org').expect(200)).body.identities).toEqual([
+      expect.objectContaining({ roles: ['practice'], hagroCode: 'EMMEN-ZUID' }),
+    ]);
+    expect((await lookup('nobody@example.org').expect(200)).body.identities).toEqual([]);
+    expect((await lookup('not an address').expect(400)).body.fields).toEqual([expect.objectContaining({ field: 'email' })]);
+    await lookup('a@example.org', KEYS.practiceA).expect(403);
+    await lookup('a@example.org', TEST_KEYS.coordination).expect(403);
   });
 
   it('tells rostering each practice with its GPs by AGB code and FTE, and no name or address on Kafka', async () => {

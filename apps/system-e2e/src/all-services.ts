@@ -3,3 +3,4 @@ export { intakeService } from '@draaiboek/intake';
 export { practiceNotificationService } from '@draaiboek/practice-notification';
 export { clinicSchedulingService } from '@draaiboek/clinic-scheduling';
 export { declarationsService } from '@draaiboek/declarations';
+export { webService } from '@draaiboek/web';

@@ -6,6 +6,7 @@ export * from './auth/principal';
 export * from './auth/api-keys';
 export * from './auth/auth.guard';
 export * from './auth/access-table';
+export * from './auth/person-token';
 export * from './health/health';
 export * from './database/database';
 export * from './database/unavailable';

@@ -4,6 +4,7 @@ import { AuditLog } from './audit/audit-log';
 import { AUDIT_PSEUDONYM_KEY, AuditHttpController } from './audit/audit.http.controller';
 import { ApiKeyRegistry } from './auth/api-keys';
 import { AuthGuard } from './auth/auth.guard';
+import { PersonTokenVerifier } from './auth/person-token';
 import { ServiceConfig } from './config/service-config';
 import { HealthController, HealthService } from './health/health';
 import { MetricsController, ServiceMetrics } from './metrics/metrics';
@@ -23,6 +24,7 @@ export class PlatformModule {
         { provide: SERVICE_NAME, useValue: service },
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: ApiKeyRegistry, useValue: ApiKeyRegistry.fromConfig(config.API_KEYS, config.API_KEYS_FILE) },
+        { provide: PersonTokenVerifier, useValue: PersonTokenVerifier.fromConfig(config.PERSON_TOKEN_PUBLIC_KEYS, config.PERSON_TOKEN_PUBLIC_KEYS_FILE) },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: KnownQueryParametersGuard },
         HealthService,
@@ -32,7 +34,7 @@ export class PlatformModule {
         { provide: AUDIT_PSEUDONYM_KEY, useValue: (config as { PATIENT_PSEUDONYM_KEY?: string }).PATIENT_PSEUDONYM_KEY },
         ...extraProviders,
       ],
-      exports: [SERVICE_NAME, SERVICE_CONFIG, ApiKeyRegistry, HealthService, ServiceMetrics, AuditLog],
+      exports: [SERVICE_NAME, SERVICE_CONFIG, ApiKeyRegistry, PersonTokenVerifier, HealthService, ServiceMetrics, AuditLog],
     };
   }
 }

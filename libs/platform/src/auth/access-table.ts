@@ -19,21 +19,22 @@ export const ACCESS_TABLE = {
   notifications: { read: ['practice', 'coordination'], decide: ['practice', 'coordination'] },
   alerts: { read: ['coordination'] },
   mail: { read: ['coordination'] },
+  people: { lookup: ['sign-in'] },
   'practice-directory': { read: ['coordination', 'practice', 'gp', 'scheduler', 'instance', 'municipality', 'finance'], import: ['coordination'], export: ['coordination'] },
   'gp-directory': { import: ['coordination'], export: ['coordination'] },
   // clinic-scheduling
-  'central-locations': { open: ['coordination'] },
+  'central-locations': { open: ['coordination'], read: ['coordination'] },
   checklist: { read: ['coordination'], plan: ['coordination'], complete: ['coordination'], override: ['coordination'] },
   cadence: { set: ['coordination'], evaluate: ['coordination'], approve: ['coordination'], reject: ['coordination'] },
   sessions: { schedule: ['coordination'] },
   consultations: { record: ['gp', 'coordination'], 'record-no-shows': ['gp', 'coordination'] },
   'weekly-evaluation': { read: ['coordination'] },
-  roster: { plan: ['coordination'], publish: ['coordination'] },
-  shifts: { read: ['coordination', 'scheduler', 'gp'], release: ['gp', 'coordination'], swap: ['gp', 'coordination'], calendar: ['gp', 'coordination', 'scheduler'] },
-  'gp-preferences': { set: ['gp', 'coordination'] },
+  roster: { plan: ['coordination'], publish: ['coordination'], burden: ['coordination'] },
+  shifts: { read: ['coordination', 'scheduler', 'gp', 'practice'], release: ['gp', 'coordination'], swap: ['gp', 'coordination'], calendar: ['gp', 'coordination', 'scheduler'] },
+  'gp-preferences': { set: ['gp', 'coordination'], read: ['gp', 'coordination'] },
   // declarations
   'declaration-lines': { totals: ['coordination', 'finance'], correct: ['finance', 'coordination'], reconcile: ['finance', 'coordination'] },
-  batches: { close: ['finance', 'coordination'], read: ['finance'], export: ['finance'], outcome: ['finance'] },
+  batches: { close: ['finance', 'coordination'], read: ['finance', 'coordination'], lines: ['finance'], export: ['finance'], outcome: ['finance'] },
   // every service: the NEN 7513 audit log of person-level data
   audit: { read: ['coordination'] },
 } as const satisfies Record<string, Record<string, readonly Role[]>>;

@@ -3,6 +3,7 @@ import {
   ExecutionContext,
   ForbiddenException,
   Injectable,
+  Optional,
   SetMetadata,
   UnauthorizedException,
   createParamDecorator,
@@ -10,6 +11,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { ACCESS_RULE_KEY, AccessRule, rolesAllowed } from './access-table';
 import { ApiKeyRegistry } from './api-keys';
+import { looksLikePersonToken, PersonTokenVerifier } from './person-token';
 import { Principal } from './principal';
 
 export const PUBLIC_ROUTE_KEY = 'draaiboek:public';
@@ -33,6 +35,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeyRegistry,
+    @Optional() private readonly persons?: PersonTokenVerifier,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
@@ -44,8 +47,10 @@ export class AuthGuard implements CanActivate {
     const header: string | undefined = request.headers['authorization'];
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw new UnauthorizedException({ error: 'unauthenticated', message: 'Send Authorization: Bearer <api key>' });
-    const principal = this.keys.authenticate(match[1]);
-    if (!principal) throw new UnauthorizedException({ error: 'unauthenticated', message: 'Unknown API key' });
+    // A person, through the web app, carries a signed person token; a machine an API key.
+    const person = looksLikePersonToken(match[1]);
+    const principal = person ? this.persons?.verify(match[1]) : this.keys.authenticate(match[1]);
+    if (!principal) throw new UnauthorizedException({ error: 'unauthenticated', message: person ? 'Invalid or expired person token' : 'Unknown API key' });
 
     const onBehalfOf: string | undefined = request.headers[ON_BEHALF_OF_HEADER];
     if (onBehalfOf !== undefined && !SAFE_USER_ID.test(onBehalfOf)) {

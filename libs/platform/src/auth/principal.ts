@@ -1,4 +1,5 @@
-export const ROLES = ['coordination', 'municipality', 'practice', 'gp', 'scheduler', 'finance', 'instance'] as const;
+export const ROLES = ['coordination', 'municipality', 'practice', 'gp', 'scheduler', 'finance', 'instance', 'sign-in'] as const;
+// 'sign-in': the web app looking up who owns an e-mail address (docs/decisions/0013).
 export type Role = (typeof ROLES)[number];
 
 /** Who is calling. Municipal systems carry their municipality; practice users their practice. */

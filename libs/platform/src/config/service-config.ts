@@ -97,4 +97,13 @@ export class ServiceConfig {
   @IsOptional()
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s):// URL' })
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** Ed25519 public keys of the web app's person tokens: [{"keyId":"web-1","publicKey":"-----BEGIN PUBLIC KEY-----..."}]. */
+  @IsOptional()
+  @IsString()
+  PERSON_TOKEN_PUBLIC_KEYS?: string;
+
+  @IsOptional()
+  @IsString()
+  PERSON_TOKEN_PUBLIC_KEYS_FILE?: string;
 }

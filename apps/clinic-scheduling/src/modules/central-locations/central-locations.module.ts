@@ -6,6 +6,7 @@ import { ScheduleSessionHttpController } from './commands/schedule-session/sched
 import { SetCadenceHttpController } from './commands/set-cadence/set-cadence.http.controller';
 import { GroupAndDirectoryHandlers } from './event-handlers/group-and-directory.handlers';
 import { RecordGroupWhenRefugeeGroupArrivedHandler } from './event-handlers/record-group-when-refugee-group-arrived.handler';
+import { CentralLocationsQueryHttpController } from './queries/central-locations.http.controller';
 import { SessionPlanner } from './session-planner.service';
 
 @Module({
@@ -16,6 +17,7 @@ import { SessionPlanner } from './session-planner.service';
     ChecklistHttpController,
     SetCadenceHttpController,
     ScheduleSessionHttpController,
+    CentralLocationsQueryHttpController,
   ],
   providers: [CentralLocationService, SessionPlanner],
   exports: [CentralLocationService, SessionPlanner],

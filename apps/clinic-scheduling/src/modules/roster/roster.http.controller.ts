@@ -65,8 +65,20 @@ export class RosterHttpController {
   @ApiOperation({ summary: 'Shifts, with why each GP was chosen' })
   @Get('shifts')
   @Access('shifts', 'read')
-  async shifts(@CurrentPrincipal() principal: Principal, @Query('gpAgb') gpAgb?: string, @Query('status') status?: string) {
-    const gp = principal.roles.includes('coordination') || principal.roles.includes('scheduler') ? gpAgb : principal.gpAgb;
+  async shifts(
+    @CurrentPrincipal() principal: Principal,
+    @Query('gpAgb') gpAgb?: string,
+    @Query('status') status?: string,
+    @Query('practiceAgb') practiceAgb?: string,
+  ) {
+    const planner = principal.roles.includes('coordination') || principal.roles.includes('scheduler');
+    // A practice's contact person sees the shifts of the practice's GPs; a GP their own.
+    const ownPractice = !planner && !!practiceAgb && principal.roles.includes('practice') && principal.practiceAgb === practiceAgb;
+    if (!planner && !ownPractice && !principal.roles.includes('gp')) {
+      throw new ForbiddenException({ error: 'forbidden', message: "A practice reads its own GPs' shifts: ask with practiceAgb" });
+    }
+    const gp = planner ? gpAgb : ownPractice ? undefined : principal.gpAgb;
+    const practice = planner || ownPractice ? (practiceAgb ?? null) : null;
     if (status !== undefined && !['draft', 'published', 'released'].includes(status)) {
       throw new BadRequestException({ error: 'validation_failed', fields: [{ field: 'status', messages: ['status must be draft, published or released'] }] });
     }
@@ -76,8 +88,9 @@ export class RosterHttpController {
          FROM shifts sh JOIN sessions s ON s.id = sh.session_id JOIN central_locations c ON c.id = s.central_location_id
         WHERE ($1::text IS NULL OR sh.gp_agb = $1) AND ($2::text IS NULL OR sh.status = $2)
           AND ($3::boolean OR sh.status <> 'draft')
+          AND ($4::text IS NULL OR sh.gp_agb IN (SELECT agb FROM gps WHERE practice_agb = $4))
         ORDER BY s.starts_at, sh.slot LIMIT 5000`,
-      [gp ?? null, status ?? null, principal.roles.includes('coordination')],
+      [gp ?? null, status ?? null, principal.roles.includes('coordination'), practice],
     );
     return rows.map((r: Record<string, unknown>) => ({
       shiftId: r.id,
@@ -124,6 +137,16 @@ export class RosterHttpController {
     );
     if (updated[1] === 0) throw new NotFoundException({ error: 'unknown_gp', message: `No GP ${gpAgb} in the directory` });
     return { gpAgb, ...body };
+  }
+
+  @ApiOperation({ summary: "A GP's current availability, unavailability, maximum shifts per month and travel distance" })
+  @Get('gps/:gpAgb/preferences')
+  @Access('gp-preferences', 'read')
+  async currentPreferences(@Param('gpAgb') gpAgb: string, @CurrentPrincipal() principal: Principal) {
+    if (!principal.roles.includes('coordination') && principal.gpAgb !== gpAgb) throw new ForbiddenException({ error: 'forbidden', message: 'A GP reads only their own preferences' });
+    const [row] = await this.db.query('SELECT max_shifts_per_month, max_travel_km, available_weekdays, unavailable FROM gps WHERE agb = $1', [gpAgb]);
+    if (!row) throw new NotFoundException({ error: 'unknown_gp', message: `No GP ${gpAgb} in the directory` });
+    return { gpAgb, maxShiftsPerMonth: row.max_shifts_per_month, maxTravelKm: row.max_travel_km, availableWeekdays: row.available_weekdays ?? undefined, unavailable: row.unavailable };
   }
 
   @ApiOperation({ summary: "A GP's shifts as an iCalendar feed (released shifts appear as cancelled)" })

@@ -47,7 +47,7 @@ export class BatchesHttpController {
     return this.batches.close(principal, body);
   }
 
-  @ApiOperation({ summary: 'Closed batches with their totals and checksums' })
+  @ApiOperation({ summary: 'Closed batches with their totals and checksums (the coordination sees their state, never lines)' })
   @Get()
   @Access('batches', 'read')
   async list() {
@@ -65,6 +65,30 @@ export class BatchesHttpController {
       checksum: r.checksum,
       closedAt: r.closed_at,
       outcomeAt: r.outcome_at,
+    }));
+  }
+
+  @ApiOperation({ summary: "A batch's lines for finance's review: code, amount, state and rejection reason, without the BSN" })
+  @Get(':batchId/lines')
+  @Access('batches', 'lines')
+  async lines(@Param('batchId', new ParseUUIDPipe()) batchId: string) {
+    const [batch] = await this.db.query('SELECT id FROM declaration_batches WHERE id = $1', [batchId]);
+    if (!batch) throw new NotFoundException({ error: 'unknown_batch', message: `No batch ${batchId}` });
+    const rows = await this.db.query(
+      `SELECT id, consultation_id, to_char(date_of_care, 'YYYY-MM-DD') AS date_of_care, performance_code, amount_cents, status, rejection_reason, gp_agb, practice_agb
+         FROM declaration_lines WHERE batch_id = $1 ORDER BY ${LINE_ORDER} LIMIT 10000`,
+      [batchId],
+    );
+    return rows.map((r: Record<string, unknown>) => ({
+      lineId: r.id,
+      consultationId: r.consultation_id,
+      dateOfCare: r.date_of_care,
+      performanceCode: r.performance_code,
+      amountCents: Number(r.amount_cents),
+      status: r.status,
+      rejectionReason: r.rejection_reason ?? null,
+      gpAgb: r.gp_agb,
+      practiceAgb: r.practice_agb,
     }));
   }
 

@@ -4,6 +4,7 @@ import { PracticeNotificationConfig } from '../../config/practice-notification.c
 import { DirectoryHttpController } from './commands/import-directory/directory.http.controller';
 import { ImportDirectoryService } from './commands/import-directory/import-directory.service';
 import { Region, RegionFile } from './domain/region';
+import { PeopleHttpController } from './queries/people.http.controller';
 import bundledRegion from './region/region.drenthe.json';
 
 @Module({})
@@ -12,7 +13,7 @@ export class DirectoryModule {
     return {
       module: DirectoryModule,
       global: true,
-      controllers: [DirectoryHttpController],
+      controllers: [DirectoryHttpController, PeopleHttpController],
       providers: [
         {
           provide: Region,
