@@ -1,4 +1,5 @@
-import { BadRequestException, CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { BadRequestException, CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 
@@ -10,6 +11,14 @@ export function namedQueryParameters(controller: object, handlerName: string): s
   return queryArgs.map(([, arg]) => String(arg.data));
 }
 
+const ALSO_KNOWN_KEY = 'draaiboek:also-known-query-parameters';
+
+/**
+ * Query parameters that a controller's handlers read from the request itself rather than with
+ * `@Query(name)`, e.g. the web pages' `done` notice after a form post. Class or handler level.
+ */
+export const AlsoKnownQueryParameters = (...names: string[]) => SetMetadata(ALSO_KNOWN_KEY, names);
+
 /**
  * Unknown fields are refused everywhere: request bodies and query DTOs by the validation pipe
  * (`forbidNonWhitelisted`), and query parameters read one by one (`@Query('status')`) here, so
@@ -17,12 +26,15 @@ export function namedQueryParameters(controller: object, handlerName: string): s
  */
 @Injectable()
 export class KnownQueryParametersGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const named = namedQueryParameters(context.getClass(), context.getHandler().name);
     // A whole-query DTO is checked field by field by the validation pipe.
     if (named === 'dto') return true;
-    const known = new Set(named);
+    const also = this.reflector.getAllAndMerge<string[]>(ALSO_KNOWN_KEY, [context.getHandler(), context.getClass()]) ?? [];
+    const known = new Set([...named, ...also]);
     const query = (context.switchToHttp().getRequest().query ?? {}) as Record<string, unknown>;
     const unknown = Object.keys(query).filter((name) => !known.has(name));
     if (unknown.length > 0) {

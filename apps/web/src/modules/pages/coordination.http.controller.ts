@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { amsterdamDateOf, Public } from '@draaiboek/platform';
+import { amsterdamDateOf, Public, AlsoKnownQueryParameters } from '@draaiboek/platform';
 import { html, SafeHtml } from '../../views/html';
 import { euros, Lang, Texts, TEXTS, weekdayNames, when } from '../../views/i18n';
 import { Page } from '../../views/layout';
@@ -46,6 +46,8 @@ export function shiftsTable(t: Texts, lang: Lang, shifts: Shift[], actions?: (s:
 /** The coordination's pages: the region, burden, notifications, central locations, roster, batches. */
 @ApiExcludeController()
 @Public()
+// After a form post the page is reached with ?done=1 (forms.ts, noticeOf).
+@AlsoKnownQueryParameters('done')
 @Controller()
 @UseFilters(WebPagesFilter)
 export class CoordinationHttpController {

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Post, Req, Res, Us
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Readable } from 'node:stream';
-import { Public, SERVICE_CONFIG } from '@draaiboek/platform';
+import { Public, SERVICE_CONFIG, AlsoKnownQueryParameters } from '@draaiboek/platform';
 import { WebConfig } from '../../config/web.config';
 import { html } from '../../views/html';
 import { euros, Lang, TEXTS, weekdayNames, when } from '../../views/i18n';
@@ -24,6 +24,8 @@ interface Line { lineId: string; dateOfCare: string; performanceCode: string; am
 /** The pages of practice contact persons, GPs and finance. */
 @ApiExcludeController()
 @Public()
+// After a form post the page is reached with ?done=1 (forms.ts, noticeOf).
+@AlsoKnownQueryParameters('done')
 @Controller()
 @UseFilters(WebPagesFilter)
 export class PeoplePagesHttpController {
