@@ -322,8 +322,42 @@ function handWrittenPart(docsFile, section, marker) {
   return lines.slice(from, end).join('\n').trimEnd();
 }
 
+/** A benchmark's checks: each one logged, the first that fails ends the run. */
+function checkList(log) {
+  const checks = [];
+  const check = (name, ok, detail) => {
+    checks.push({ name, ok, detail });
+    if (!ok) throw new Error(`check failed: ${name}: ${detail}`);
+    log(`bench: ok: ${name} (${detail})`);
+  };
+  return { checks, check };
+}
+
+/**
+ * Throwaway Kafka and Postgres on this machine, never the shell's DATABASE_URL or KAFKA_BROKERS,
+ * stopped by `cleanup`; also loads the compiled code's path aliases. Resolves with the
+ * infrastructure and the Kafka version it runs.
+ */
+async function throwawayInfrastructure({ cleanup, log }) {
+  for (const name of ['DATABASE_URL', 'KAFKA_BROKERS']) {
+    if (process.env[name]) log(`bench: ignoring ${name} from the environment; the benchmark uses throwaway infrastructure`);
+    delete process.env[name];
+  }
+  if (process.env.DRAAIBOEK_DOCKER === undefined) process.env.DRAAIBOEK_DOCKER = '0';
+  require('reflect-metadata');
+  require('../../tools/run/register-paths');
+  const { provideInfrastructure } = require('../../tools/infra');
+  log('bench: starting Kafka and Postgres (throwaway)...');
+  const infra = await provideInfrastructure({ mode: 'test', log: (line) => log(`infra: ${line}`) });
+  cleanup.add('infrastructure', () => infra.stop(), 60_000);
+  const kafkaLine = infra.describe.find((l) => l.startsWith('kafka:')) || '';
+  return { infra, kafkaLine, kafkaVersion: (/Apache Kafka ([\w.-]+)/.exec(kafkaLine) || [])[1] || kafkaLine };
+}
+
 module.exports = {
   ROOT,
+  checkList,
+  throwawayInfrastructure,
   Cleanup,
   runBounded,
   startServiceProcess,

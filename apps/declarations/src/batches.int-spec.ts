@@ -181,3 +181,40 @@ describe('batches for finance: closed per payer and week, immutable, exported, w
     expect(after).toEqual(before);
   });
 });
+
+describe('batches per calendar month when the region closes monthly (BATCH_PERIOD=month)', () => {
+  let system: TestSystem;
+  let db: Client;
+  let url: string;
+
+  beforeAll(async () => {
+    system = await createTestSystem();
+    url = (await system.start(declarationsService, { env: { DECLARATIONS_PRIVATE_KEY: privatePem, BATCH_PERIOD: 'month' } })).url;
+    db = new Client({ connectionString: system.databaseUrl });
+    await db.connect();
+    const probe = new KafkaProbe();
+    const events = [consultation('2026-10-01'), consultation('2026-10-31', '123456782'), consultation('2026-10-15'), consultation('2026-11-02')];
+    await probe.produce(system.topic(Topics.consultations.name), events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })));
+    await probe.close();
+    await eventually(async () => (await db.query('SELECT count(*)::int AS n FROM declarations.declaration_lines')).rows[0].n === 4, { what: 'four lines' });
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await system?.stop();
+  });
+
+  it('closes the complete month per payer and leaves the month still running open', async () => {
+    const { body } = await request(url).post('/v1/batches/close').set('Authorization', `Bearer ${TEST_KEYS.finance}`).send({ until: '2026-11-15' }).expect(200);
+    expect(body.closed.map((b: { payer: string; periodStart: string; periodEnd: string; lineCount: number }) => [b.payer, b.periodStart, b.periodEnd, b.lineCount]).sort()).toEqual([
+      ['CAK', '2026-10-01', '2026-10-31', 2],
+      ['RMO', '2026-10-01', '2026-10-31', 1],
+    ]);
+    const open = await db.query(`SELECT to_char(date_of_care, 'YYYY-MM-DD') AS d FROM declarations.declaration_lines WHERE batch_id IS NULL`);
+    expect(open.rows).toEqual([{ d: '2026-11-02' }]);
+  });
+
+  it('refuses a period the service does not know at start-up, naming the variable', async () => {
+    await expect(system.start(declarationsService, { env: { BATCH_PERIOD: 'fortnight' } })).rejects.toThrow(/BATCH_PERIOD/);
+  });
+});

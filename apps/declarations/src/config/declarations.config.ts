@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Min } from 'class-validator';
 import { ServiceConfig } from '@draaiboek/platform';
 
 export class DeclarationsConfig extends ServiceConfig {
@@ -23,4 +23,9 @@ export class DeclarationsConfig extends ServiceConfig {
   @IsInt()
   @Min(5)
   BATCH_CLOSE_INTERVAL_SECONDS = 3600;
+
+  /** The period a batch covers per payer: an ISO week (Monday to Sunday) or a calendar month. */
+  @IsOptional()
+  @IsIn(['week', 'month'])
+  BATCH_PERIOD: 'week' | 'month' = 'week';
 }

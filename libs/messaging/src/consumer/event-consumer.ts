@@ -248,9 +248,13 @@ export class EventConsumer {
           [this.groupId, at.topic, at.partition, chunk.map((c) => c.envelope.id), chunk.map((c) => c.envelope.type), chunk.map((c) => c.message.offset)],
         );
         const fresh = new Set(inserted.map((r) => r.event_id));
-        const envelopes = chunk.filter((c) => fresh.has(c.envelope.id)).map((c) => c.envelope);
+        // A record can be in the chunk twice (a producer retry): only its first copy is new.
+        const firsts = new Set<string>();
+        const envelopes = chunk
+          .filter((c) => fresh.has(c.envelope.id) && firsts.size < firsts.add(c.envelope.id).size)
+          .map((c) => c.envelope);
         if (envelopes.length > 0) await handler(envelopes, { manager, ...at, attempt: 1 });
-        return fresh;
+        return firsts;
       });
     } catch (error) {
       this.logger.warn(
@@ -260,7 +264,8 @@ export class EventConsumer {
     }
     if (applied) {
       for (const c of chunk) {
-        this.emit(applied.has(c.envelope.id) ? 'applied' : 'duplicate', c.envelope.id);
+        const first = applied.delete(c.envelope.id);
+        this.emit(first ? 'applied' : 'duplicate', c.envelope.id);
         await this.options.afterCommit?.(c.envelope);
       }
       payload.resolveOffset(chunk[chunk.length - 1].message.offset);

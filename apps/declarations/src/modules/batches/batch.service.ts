@@ -1,8 +1,9 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { DeclarationBatchReady } from '@draaiboek/contracts';
 import { UnitOfWork } from '@draaiboek/messaging';
-import { amsterdamDateOf, Principal } from '@draaiboek/platform';
+import { amsterdamDateOf, Principal, SERVICE_CONFIG } from '@draaiboek/platform';
+import { DeclarationsConfig } from '../../config/declarations.config';
 
 /** The canonical text of a line the checksum is computed over, in export order. */
 export function checksumRow(l: { id: string; consultation_id: string; date_of_care: string; performance_code: string; amount_cents: string | number }): string {
@@ -12,35 +13,45 @@ export function checksumRow(l: { id: string; consultation_id: string; date_of_ca
 export const LINE_ORDER = 'date_of_care, consultation_id';
 
 /**
- * Batches per payer and period (an ISO week by default), closed on schedule or by hand, and
+ * Batches per payer and period (an ISO week by default, or a calendar month: BATCH_PERIOD), closed on schedule or by hand, and
  * immutable once closed. Finance gets DeclarationBatchReady with the totals and a checksum
  * over the lines, and reports back which lines it accepted and rejected.
  */
 @Injectable()
 export class BatchService {
-  constructor(private readonly uow: UnitOfWork) {}
+  private readonly period: 'week' | 'month';
 
-  /** Closes every complete week up to `until` (inclusive; default: last Sunday) that has open lines. */
+  constructor(
+    private readonly uow: UnitOfWork,
+    @Inject(SERVICE_CONFIG) config: DeclarationsConfig,
+  ) {
+    this.period = config.BATCH_PERIOD ?? 'week';
+  }
+
+  /** Closes every complete period up to `until` (inclusive; default: yesterday, Amsterdam) that has open lines. */
   close(by: Principal | 'schedule', options: { payer?: string; until?: string } = {}) {
-    const until = options.until ?? lastSunday(amsterdamDateOf(new Date()));
+    const until = options.until ?? plusDays(amsterdamDateOf(new Date()), -1);
+    const period = this.period;
     return this.uow.run(async (tx) => {
       await tx.manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['draaiboek:batches']);
-      const periods: Array<{ payer: string; week_start: string }> = await tx.manager.query(
-        `SELECT DISTINCT payer, to_char(date_trunc('week', date_of_care), 'YYYY-MM-DD') AS week_start
-           FROM declaration_lines
-          WHERE status = 'open' AND batch_id IS NULL AND date_of_care <= $1 AND ($2::text IS NULL OR payer = $2)
-            AND date_trunc('week', date_of_care) + interval '6 days' <= $1::date
-          ORDER BY week_start, payer`,
-        [until, options.payer ?? null],
+      // A period is complete when its last day is on or before `until`.
+      const periods: Array<{ payer: string; period_start: string; period_end: string }> = await tx.manager.query(
+        `SELECT payer, to_char(start, 'YYYY-MM-DD') AS period_start, to_char(start + ('1 ' || $3)::interval - interval '1 day', 'YYYY-MM-DD') AS period_end
+           FROM (SELECT DISTINCT payer, date_trunc($3, date_of_care) AS start
+                   FROM declaration_lines
+                  WHERE status = 'open' AND batch_id IS NULL AND date_of_care <= $1 AND ($2::text IS NULL OR payer = $2)) p
+          WHERE start + ('1 ' || $3)::interval - interval '1 day' <= $1::date
+          ORDER BY period_start, payer`,
+        [until, options.payer ?? null, period],
       );
       const closed = [];
       for (const p of periods) {
-        const periodEnd = plusDays(p.week_start, 6);
+        const periodEnd = p.period_end;
         const lines: Array<{ id: string; consultation_id: string; date_of_care: string; performance_code: string; amount_cents: string }> = await tx.manager.query(
           `SELECT id, consultation_id, to_char(date_of_care, 'YYYY-MM-DD') AS date_of_care, performance_code, amount_cents
              FROM declaration_lines WHERE status = 'open' AND batch_id IS NULL AND payer = $1 AND date_of_care BETWEEN $2 AND $3
             ORDER BY ${LINE_ORDER} FOR UPDATE`,
-          [p.payer, p.week_start, periodEnd],
+          [p.payer, p.period_start, periodEnd],
         );
         if (lines.length === 0) continue;
         const hash = createHash('sha256');
@@ -53,19 +64,19 @@ export class BatchService {
         const checksum = hash.digest('hex');
         await tx.manager.query(
           `INSERT INTO declaration_batches (id, payer, period_start, period_end, line_count, total_cents, checksum, closed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [batchId, p.payer, p.week_start, periodEnd, lines.length, total, checksum, by === 'schedule' ? 'schedule' : by.id],
+          [batchId, p.payer, p.period_start, periodEnd, lines.length, total, checksum, by === 'schedule' ? 'schedule' : by.id],
         );
         await tx.manager.query(`UPDATE declaration_lines SET batch_id = $1, status = 'batched' WHERE id = ANY($2::uuid[])`, [batchId, lines.map((l) => l.id)]);
         await tx.publish(DeclarationBatchReady.v1, {
           batchId,
           payer: p.payer as 'CAK' | 'RMO' | 'CAK-OVV',
-          periodStart: p.week_start,
+          periodStart: p.period_start,
           periodEnd,
           lineCount: lines.length,
           totalCents: total,
           checksum,
         });
-        closed.push({ batchId, payer: p.payer, periodStart: p.week_start, periodEnd, lineCount: lines.length, totalCents: total, checksum });
+        closed.push({ batchId, payer: p.payer, periodStart: p.period_start, periodEnd, lineCount: lines.length, totalCents: total, checksum });
       }
       return { until, closed };
     });
@@ -106,12 +117,6 @@ export class BatchService {
       return { batchId, accepted: accepted.length, rejected: rejected.length };
     });
   }
-}
-
-function lastSunday(today: string): string {
-  const d = new Date(`${today}T12:00:00Z`);
-  const back = d.getUTCDay() === 0 ? 7 : d.getUTCDay();
-  return plusDays(today, -back);
 }
 
 function plusDays(date: string, days: number): string {

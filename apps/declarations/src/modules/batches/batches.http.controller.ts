@@ -14,7 +14,7 @@ import { BatchService, LINE_ORDER } from './batch.service';
 
 export class CloseBatchesRequestDto {
   @IsOptional() @IsIn(['CAK', 'RMO', 'CAK-OVV']) payer?: string;
-  /** Close complete weeks up to this date (inclusive); last Sunday when absent. */
+  /** Close complete periods (weeks, or months with BATCH_PERIOD=month) up to this date (inclusive); yesterday when absent. */
   @IsOptional() @IsCalendarDate() until?: string;
 }
 
