@@ -497,7 +497,8 @@ async function main() {
   for (const p of c.problems) log(`  ${p.kind}: ${p.detail}`);
   for (const p of results.recoveryProblems) log(`  recovery: ${p}`);
   if (docs) writeDocs(results);
-  process.exitCode = results.ok ? 0 : 1;
+  // Everything is stopped; whatever handle a client library still holds must not keep us running.
+  process.exit(results.ok ? 0 : 1);
 }
 
 /** The results as markdown, between the markers of docs/reliability.md. */
@@ -556,5 +557,5 @@ async function settledReadiness(monitor, from, to, fleet) {
 
 main().catch((error) => {
   log(`failed: ${error.stack || error.message}`);
-  process.exitCode = 1;
+  process.exit(1);
 });
