@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { ExecutionContext, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiKeyRegistry, sha256Hex } from './api-keys';
+import { Access } from './access-table';
 import { AuthGuard } from './auth.guard';
 import { PersonTokenSigner, PersonTokenVerifier } from './person-token';
 
@@ -47,15 +48,20 @@ describe('person tokens: the web app acts for a person, the services check who',
   });
 });
 
+/** An endpoint a GP and the coordination may use (shifts:read in the access table). */
+class ShiftsEndpoint {
+  @Access('shifts', 'read')
+  shifts(): void {}
+}
+
 describe('AuthGuard accepts person tokens alongside API keys', () => {
   const guard = new AuthGuard(new Reflector(), ApiKeyRegistry.fromConfig(JSON.stringify([{ id: 'coord', sha256: sha256Hex('coord-key'), roles: ['coordination'] }]), undefined), verifier);
   const context = (authorization: string) => {
     const request: Record<string, unknown> = { headers: { authorization } };
-    const handler = () => undefined;
     const ctx = {
       getType: () => 'http',
-      getHandler: () => handler,
-      getClass: () => Object,
+      getHandler: () => ShiftsEndpoint.prototype.shifts,
+      getClass: () => ShiftsEndpoint,
       switchToHttp: () => ({ getRequest: () => request }),
     } as unknown as ExecutionContext;
     return { ctx, request };
