@@ -51,7 +51,9 @@ describe('person tokens: the web app acts for a person, the services check who',
 /** An endpoint a GP and the coordination may use (shifts:read in the access table). */
 class ShiftsEndpoint {
   @Access('shifts', 'read')
-  shifts(): void {}
+  shifts(): string {
+    return 'shifts';
+  }
 }
 
 describe('AuthGuard accepts person tokens alongside API keys', () => {
