@@ -1,28 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, connect, Server, Socket } from 'node:net';
 import { Client } from 'pg';
-import { createEnvelope, deadLetterTopicOf, EventEnvelope, RefugeeGroupArrived, RefugeeGroupArrivedV1, Topics } from '@draaiboek/contracts';
+import { deadLetterTopicOf, Topics } from '@draaiboek/contracts';
 import { createTestSystem, eventually, KafkaProbe, TestSystem } from '@draaiboek/messaging/testing';
 import { practiceNotificationService } from './all-services';
+import { arrivedEvent } from './events';
 
 jest.setTimeout(120_000);
-
-function arrivedEvent(): EventEnvelope<RefugeeGroupArrivedV1> {
-  const groupId = randomUUID();
-  return createEnvelope({
-    type: RefugeeGroupArrived.v1.type,
-    source: '/draaiboek/intake',
-    subject: groupId,
-    data: {
-      groupId,
-      municipalityCode: 'GM0106',
-      reference: `ASN-${groupId.slice(0, 8)}`,
-      location: { locationId: randomUUID(), name: 'Opvang Assen', postcode: '9401 AB', pc4: '9401', kind: 'reception-centre' },
-      headcount: 30,
-      arrivalDate: '2026-11-21',
-    },
-  });
-}
 
 /**
  * The service's way to Postgres, which the test can take away: while down, every open connection

@@ -1,30 +1,13 @@
 import request from 'supertest';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { createEnvelope, deadLetterTopicOf, EventEnvelope, RefugeeGroupArrived, RefugeeGroupArrivedV1, Topics } from '@draaiboek/contracts';
+import { deadLetterTopicOf, Topics } from '@draaiboek/contracts';
 import { DLQ_HEADERS } from '@draaiboek/messaging';
 import { createTestSystem, eventually, KafkaProbe, TEST_KEYS, TestSystem } from '@draaiboek/messaging/testing';
 import { intakeService, practiceNotificationService } from './all-services';
+import { arrivedEvent } from './events';
 
 jest.setTimeout(120_000);
-
-function arrivedEvent(overrides: Partial<RefugeeGroupArrivedV1> = {}): EventEnvelope<RefugeeGroupArrivedV1> {
-  const groupId = overrides.groupId ?? randomUUID();
-  return createEnvelope({
-    type: RefugeeGroupArrived.v1.type,
-    source: '/draaiboek/intake',
-    subject: groupId,
-    data: {
-      groupId,
-      municipalityCode: 'GM0106',
-      reference: `ASN-${groupId.slice(0, 8)}`,
-      location: { locationId: randomUUID(), name: 'Opvang Assen', postcode: '9401 AB', pc4: '9401', kind: 'reception-centre' },
-      headcount: 30,
-      arrivalDate: '2026-11-21',
-      ...overrides,
-    },
-  });
-}
 
 describe('reliability of the event backbone', () => {
   let system: TestSystem;
