@@ -257,17 +257,19 @@ describe('in a real browser: the whole story, from an arrival to a batch finance
     await shot(coordination, '05-coordination-roster');
 
     // A week passes (the test moves the first session into last week), and its GP records a consultation.
+    // The session must lie in a week that has ended (finance closes only those) and have ended less
+    // than a week ago (the GP page offers recording for a week): last Sunday's evening is both, on
+    // every day of the week (on a Sunday until 23:59, Amsterdam time).
     const { rows: [held] } = await db.query(
       `SELECT s.id, sh.gp_agb FROM clinic_scheduling.sessions s JOIN clinic_scheduling.shifts sh ON sh.session_id = s.id AND sh.status = 'published' ORDER BY s.starts_at LIMIT 1`,
     );
     const today = amsterdamDateOf(new Date());
     const lastSunday = plusDays(today, -(new Date(`${today}T12:00:00Z`).getUTCDay() || 7));
-    const lastThursday = plusDays(lastSunday, -3);
     await db.query('UPDATE clinic_scheduling.sessions SET local_date = $2, starts_at = $3, ends_at = $4 WHERE id = $1', [
       held.id,
-      lastThursday,
-      amsterdamToUtc(lastThursday, '09:00'),
-      amsterdamToUtc(lastThursday, '11:00'),
+      lastSunday,
+      amsterdamToUtc(lastSunday, '22:00'),
+      amsterdamToUtc(lastSunday, '23:59'),
     ]);
     const gp = await signInAs(emailOfGp(held.gp_agb), { viewport: { width: 390, height: 844 } });
     await gp.waitForURL('**/gp');
