@@ -117,6 +117,7 @@ export async function startService<C extends ServiceConfig>(
     outbox: app.get(OutboxWriter),
     retry: options.consumer?.retry,
     afterCommit: options.consumer?.afterCommit,
+    partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
   });
   // inheritAppConfig: the app's global filter then also passes handler errors through unchanged.
   app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });

@@ -26,7 +26,7 @@ export class KafkaProbe {
   }
 
   /** Resolves with where each record landed. Values may be any bytes, malformed ones included. */
-  async produce(topic: string, messages: Array<{ key?: string; value: string | Buffer; headers?: IHeaders }>): Promise<Array<{ partition: number; baseOffset: string }>> {
+  async produce(topic: string, messages: Array<{ key?: string; value: string | Buffer; headers?: IHeaders; partition?: number }>): Promise<Array<{ partition: number; baseOffset: string }>> {
     if (!this.producer) {
       this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
       await this.producer.connect();

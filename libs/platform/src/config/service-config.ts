@@ -58,6 +58,17 @@ export class ServiceConfig {
   @Max(65535)
   HTTP_PORT?: number;
 
+  /**
+   * How many of its assigned partitions a service's consumer works on at once (order is kept per
+   * partition). Above 1, one partition's transaction overlaps another's round trips and commit.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  KAFKA_PARTITIONS_CONCURRENTLY = 3;
+
   /** Requests without a credential (health, docs, mistakes) per client address and minute. */
   @IsOptional()
   @Type(() => Number)
