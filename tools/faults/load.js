@@ -62,6 +62,7 @@ async function untilAccepted({ method, urlOf, body, headers, accept, stats, dead
         const response = await request(method, url, body, headers);
         if (accept.includes(response.status)) return response;
         outcome = `HTTP ${response.status}`;
+        if (response.status === 500) stats.internalErrors += 1;
         if (response.status >= 400 && response.status < 500 && response.status !== 429 && response.status !== 408) {
           throw new Error(`${method} ${url} refused: HTTP ${response.status} ${JSON.stringify(response.body).slice(0, 300)}`);
         }
@@ -85,7 +86,7 @@ async function untilAccepted({ method, urlOf, body, headers, accept, stats, dead
  */
 function startLoad({ urls, keys, arrivals, ratePerSecond, concurrency, changesEvery, sessionEvery, centralLocationId, runId, deadlineMs, log }) {
   const ledger = { groups: [], sessions: [], ambiguousSessions: 0 };
-  const stats = { retries: 0, retryReasons: {}, requests: 0 };
+  const stats = { retries: 0, retryReasons: {}, requests: 0, internalErrors: 0 };
   let next = 0;
   let stopRequested = false;
   const started = Date.now();
@@ -151,6 +152,7 @@ function startLoad({ urls, keys, arrivals, ratePerSecond, concurrency, changesEv
           return;
         }
         if (response.status >= 500) {
+          if (response.status === 500) stats.internalErrors += 1;
           ledger.ambiguousSessions += 1; // may or may not have committed: the checker uses the database
           return;
         }

@@ -464,6 +464,8 @@ async function main() {
         if (r.readyAgainAfterMs === null) recoveryProblems.push(`${f.name}: ${label} never became ready again without a restart`);
       }
     }
+    // A fault of the infrastructure is no fault of a request: 503 (repeat it), never a 500.
+    if (stats.internalErrors > 0) recoveryProblems.push(`${stats.internalErrors} requests answered 500 during the faults (an outage must be a 503)`);
     if (drained.ms === null) recoveryProblems.push(`the consumers did not catch up after the load (lag ${JSON.stringify(drained.lagAtEnd)})`);
 
     results = {

@@ -1,6 +1,8 @@
 import { Body, Controller, Get, INestApplication, Module, Post, Query } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { IsInt, IsString } from 'class-validator';
+import { createServer } from 'node:net';
+import { Client } from 'pg';
 import request from 'supertest';
 import { Access } from '../auth/access-table';
 import { ApiKeyRegistry, sha256Hex } from '../auth/api-keys';
@@ -38,6 +40,22 @@ class HardeningTestController {
   @Access('alerts', 'read')
   broken(): never {
     throw new Error('connection to 10.0.0.7 refused at /srv/app/secret.ts:12');
+  }
+
+  /** What a handler meets while Postgres restarts: the driver's own error for a refused connection. */
+  @Get('database-away')
+  @Access('alerts', 'read')
+  async databaseAway(): Promise<never> {
+    const closed = createServer();
+    const port = await new Promise<number>((resolve) => closed.listen(0, '127.0.0.1', () => resolve((closed.address() as { port: number }).port)));
+    await new Promise((resolve) => closed.close(resolve));
+    const client = new Client({ host: '127.0.0.1', port, user: 'nobody', database: 'nothing' });
+    try {
+      await client.connect();
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    throw new Error('connected to a closed port');
   }
 }
 
@@ -106,6 +124,13 @@ describe('HTTP hardening shared by every service', () => {
     expect(res.body).toEqual({ error: 'internal_error', correlationId: 'hardening-1' });
     expect(res.text).not.toMatch(/10\.0\.0\.7|secret\.ts|at /);
     expect(logLines.some((l) => l.includes('hardening-1'))).toBe(true);
+  });
+
+  it('answers the database being away with 503 and Retry-After, so the caller repeats the request', async () => {
+    const res = await request(app.getHttpServer()).get('/database-away').set('Authorization', KEY).set('x-correlation-id', 'hardening-2').expect(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.body).toMatchObject({ error: 'service_unavailable', correlationId: 'hardening-2' });
+    expect(res.text).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|node:net|\.[jt]s:\d+/);
   });
 });
 
