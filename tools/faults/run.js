@@ -10,7 +10,8 @@
 //
 //   --long            the long profile (>= 10,000 arrivals at 10/s)
 //   --arrivals N      at least N arrivals (default: 400 short, 10,000 long)
-//   --cycles N        how many times the fault sequence runs (1 by default)
+//   --cycles N        how many times the fault sequence runs (short: 1; long: again and again
+//                     while the load runs, at least once)
 //   --json FILE       write the results there (default tmp/faults/<profile>.json)
 //   --no-build        use dist/out as it is
 //   --keep            keep the scratch folder (databases, broker data, logs)
@@ -38,7 +39,7 @@ const LAG_TARGET_MS = 30_000;
 
 const PROFILES = {
   short: { arrivals: 300, ratePerSecond: 10, concurrency: 4, changesEvery: 3, sessionEvery: 20, cycles: 1, outageMs: 3000, rebalanceHoldMs: 5000 },
-  long: { arrivals: 10_000, ratePerSecond: 10, concurrency: 6, changesEvery: 3, sessionEvery: 50, cycles: 1, outageMs: 5000, rebalanceHoldMs: 15_000 },
+  long: { arrivals: 10_000, ratePerSecond: 10, concurrency: 6, changesEvery: 3, sessionEvery: 50, cycles: 'while-loading', outageMs: 5000, rebalanceHoldMs: 15_000 },
 };
 
 const SERVICES = {
@@ -225,7 +226,7 @@ async function main() {
   if (doBuild) build();
   const runId = newRunId();
   const workDir = await makeWorkDir();
-  log(`profile ${profileName}: >= ${profile.arrivals} arrivals at ${profile.ratePerSecond}/s, fault sequence x${profile.cycles}; scratch ${workDir}`);
+  log(`profile ${profileName}: >= ${profile.arrivals} arrivals at ${profile.ratePerSecond}/s, fault sequence ${profile.cycles === "while-loading" ? "repeated while the load runs" : `x${profile.cycles}`}; scratch ${workDir}`);
 
   const cleanups = [];
   const onSignal = () => {
@@ -304,8 +305,9 @@ async function main() {
     const faults = [];
     const poison = [];
     const lagZero = (since) => kafkaView.waitLagZero(kafka.brokers, CONSUMER_GROUPS, CONSUMED_TOPICS, { since, timeoutMs: 180_000, log });
+    let currentCycle = 1;
     async function fault(name, fn) {
-      const record = { name, startedAt: new Date().toISOString(), arrivalsSoFar: load.sent() };
+      const record = { name, cycle: currentCycle, startedAt: new Date().toISOString(), arrivalsSoFar: load.sent() };
       log(`fault: ${name}...`);
       const t0 = Date.now();
       const detail = (await fn()) ?? {};
@@ -323,7 +325,11 @@ async function main() {
     };
 
     await waitLoad(Math.min(40, profile.arrivals));
-    for (let cycle = 1; cycle <= profile.cycles; cycle++) {
+    // The long profile repeats the whole sequence for as long as the load runs, so the faults
+    // also hit a system holding thousands of groups, not only the first few hundred.
+    const another = (cycle) => (profile.cycles === 'while-loading' ? cycle === 1 || load.sent() < profile.arrivals : cycle <= profile.cycles);
+    for (let cycle = 1; another(cycle); cycle++) {
+      currentCycle = cycle;
       await fault('consumer SIGKILL with a backlog (practice-notification)', async () => {
         const victim = fleet.first('practice-notification');
         let lag = 0;
@@ -520,7 +526,7 @@ function writeDocs(r) {
     }
     if (f.poison) extra.push(f.poison.join(', '));
     if (f.recordsReplayed !== undefined) extra.push(`${f.recordsReplayed} records replayed in ${f.replaySeconds} s (${f.replayRecordsPerSecond}/s)`);
-    return `| ${f.name} | ${f.arrivalsSoFar} | ${f.faultSeconds} | ${f.recordsReplayed !== undefined ? 'n/a (replay)' : f.lagZeroSeconds} | ${extra.join('; ')} |`;
+    return `| ${f.cycle} | ${f.name} | ${f.arrivalsSoFar} | ${f.faultSeconds} | ${f.recordsReplayed !== undefined ? 'n/a (replay)' : f.lagZeroSeconds} | ${extra.join('; ')} |`;
   });
   const text = [
     '<!-- results: written by `npm run faults -- --long --docs` -->',
@@ -533,8 +539,8 @@ function writeDocs(r) {
     `- Drained after the load in ${r.drainedSeconds} s. Recovery problems: ${r.recoveryProblems.length ? r.recoveryProblems.join('; ') : 'none'}.`,
     `- Machine: ${r.machine.cpus} CPUs (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, ${r.machine.platform}, Node ${r.machine.node}; Kafka ${r.versions.kafka}, ${r.versions.postgres}, kafkajs ${r.versions.kafkajs}.`,
     '',
-    '| fault | arrivals before | fault took (s) | lag back to zero after it ended (s) | what happened |',
-    '| --- | ---: | ---: | ---: | --- |',
+    '| cycle | fault | arrivals before | fault took (s) | lag back to zero after it ended (s) | what happened |',
+    '| ---: | --- | ---: | ---: | ---: | --- |',
     ...rows,
     '<!-- /results -->',
   ].join('\n');
