@@ -76,6 +76,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
           const handlerContext: HandlerContext = {
             ...context,
             publish: (contract, data) => this.options.outbox.append(context.manager, contract, data),
+            publishMany: (contract, data) => this.options.outbox.appendMany(context.manager, contract, data),
           };
           // One consumer span per attempt, continuing the producer's trace from the record's headers.
           await inSpan(

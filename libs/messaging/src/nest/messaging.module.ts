@@ -65,6 +65,8 @@ export interface Transaction {
   manager: EntityManager;
   /** Adds an event to the outbox in this transaction. */
   publish<T extends object>(contract: EventContract<T>, data: T): Promise<EventEnvelope<T>>;
+  /** Adds several events of one contract to the outbox in this transaction, in one statement. */
+  publishMany<T extends object>(contract: EventContract<T>, data: readonly T[]): Promise<Array<EventEnvelope<T>>>;
 }
 
 /**
@@ -81,7 +83,11 @@ export class UnitOfWork {
 
   async run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     const result = await this.dataSource.transaction((manager) =>
-      work({ manager, publish: (contract, data) => this.outbox.append(manager, contract, data) }),
+      work({
+        manager,
+        publish: (contract, data) => this.outbox.append(manager, contract, data),
+        publishMany: (contract, data) => this.outbox.appendMany(manager, contract, data),
+      }),
     );
     this.relay.nudge();
     return result;

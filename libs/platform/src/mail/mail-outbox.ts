@@ -26,12 +26,20 @@ export interface MailSenderOptions {
 
 /** Adds a mail to the outbox inside the caller's transaction: it is sent only if that commits. */
 export async function enqueueMail(manager: EntityManager, mail: OutgoingMail): Promise<string> {
-  const id = randomUUID();
-  await manager.query(
-    `INSERT INTO mail_outbox (id, to_address, subject, text_body, purpose, reference_id) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [id, mail.to, mail.subject, mail.text, mail.purpose, mail.referenceId ?? null],
-  );
+  const [id] = await enqueueMails(manager, [mail]);
   return id;
+}
+
+/** Adds several mails in one statement, inside the caller's transaction; their ids in order. */
+export async function enqueueMails(manager: EntityManager, mails: readonly OutgoingMail[]): Promise<string[]> {
+  if (mails.length === 0) return [];
+  const ids = mails.map(() => randomUUID());
+  await manager.query(
+    `INSERT INTO mail_outbox (id, to_address, subject, text_body, purpose, reference_id)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`,
+    [ids, mails.map((m) => m.to), mails.map((m) => m.subject), mails.map((m) => m.text), mails.map((m) => m.purpose), mails.map((m) => m.referenceId ?? null)],
+  );
+  return ids;
 }
 
 /**

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { NotificationReason, PracticeNotified } from '@draaiboek/contracts';
 import { Transaction } from '@draaiboek/messaging';
-import { enqueueMail, SERVICE_CONFIG } from '@draaiboek/platform';
+import { enqueueMail, enqueueMails, SERVICE_CONFIG } from '@draaiboek/platform';
 import { PracticeNotificationConfig } from '../../config/practice-notification.config';
 import { Region } from '../directory/domain/region';
 import { adviceFor, GroupFacts, signalMail } from './domain/messages';
@@ -46,11 +46,7 @@ export class SignalService {
       );
       return 0;
     }
-    let signalled = 0;
-    for (const practice of practices) {
-      if (await this.notify(tx, practice, group, reason, true)) signalled++;
-    }
-    return signalled;
+    return this.notify(tx, practices, group, reason, true);
   }
 
   /** Tells the practices signalled before for a group what changed (no new choice asked). */
@@ -60,7 +56,7 @@ export class SignalService {
         WHERE n.group_id = $1 AND n.reason IN ('arrival', 'relocated-here') ORDER BY p.agb`,
       [group.groupId],
     );
-    for (const practice of practices) await this.notify(tx, practice, group, reason, false);
+    await this.notify(tx, practices, group, reason, false);
     return practices.length;
   }
 
@@ -82,38 +78,58 @@ export class SignalService {
     });
   }
 
-  private async notify(tx: Transaction, practice: PracticeContact, group: GroupFacts, reason: NotificationReason, needsDecision: boolean): Promise<boolean> {
-    const id = randomUUID();
+  /**
+   * One notification, one e-mail and one PracticeNotified per practice, each kind written in one
+   * statement whatever the number of practices. Returns how many practices were newly notified.
+   */
+  private async notify(tx: Transaction, practices: PracticeContact[], group: GroupFacts, reason: NotificationReason, needsDecision: boolean): Promise<number> {
+    if (practices.length === 0) return 0;
     const advice = adviceFor(group.headcount, this.threshold);
+    const ids = practices.map(() => randomUUID());
     // The unique index on (group, practice) for arrival signals absorbs a replayed event.
-    const inserted: unknown[] = await tx.manager.query(
+    const inserted: Array<{ id: string }> = await tx.manager.query(
       `INSERT INTO notifications (id, group_id, practice_agb, hagro_code, reason, municipality_code, location, headcount, arrival_date, advice, needs_decision)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING id`,
-      [id, group.groupId, practice.agb, practice.hagro_code, reason, group.municipalityCode, group.location, group.headcount, group.arrivalDate, advice, needsDecision],
+       SELECT n.id, $3::uuid, n.practice_agb, n.hagro_code, $4::text, $5::text, $6::jsonb, $7::int, $8::date, $9::text, $10::boolean
+         FROM unnest($1::uuid[], $2::text[], $11::text[]) WITH ORDINALITY AS n(id, practice_agb, hagro_code, ord)
+        ORDER BY n.ord
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [ids, practices.map((p) => p.agb), group.groupId, reason, group.municipalityCode, group.location, group.headcount, group.arrivalDate, advice, needsDecision, practices.map((p) => p.hagro_code)],
     );
-    if (inserted.length === 0) return false;
-    const mail = signalMail({
-      reason,
-      practiceName: practice.name,
-      group,
-      advice,
-      threshold: this.threshold,
-      needsDecision,
-      link: `${this.config.PUBLIC_BASE_URL}/v1/notifications/${id}`,
-    });
-    await enqueueMail(tx.manager, { to: practice.contact_email, ...mail, purpose: `signal:${reason}`, referenceId: id });
-    await tx.publish(PracticeNotified.v1, {
-      notificationId: id,
-      groupId: group.groupId,
-      practiceAgb: practice.agb,
-      hagroCode: practice.hagro_code,
-      municipalityCode: group.municipalityCode,
-      reason,
-      location: { ...group.location, kind: group.location.kind as 'reception-centre' | 'neighbourhood' },
-      headcount: group.headcount,
-      arrivalDate: group.arrivalDate,
-      advice,
-    });
-    return true;
+    const fresh = new Set(inserted.map((r) => r.id));
+    const notified = practices.map((practice, i) => ({ practice, id: ids[i] })).filter((n) => fresh.has(n.id));
+    if (notified.length === 0) return 0;
+    await enqueueMails(
+      tx.manager,
+      notified.map(({ practice, id }) => ({
+        to: practice.contact_email,
+        ...signalMail({
+          reason,
+          practiceName: practice.name,
+          group,
+          advice,
+          threshold: this.threshold,
+          needsDecision,
+          link: `${this.config.PUBLIC_BASE_URL}/v1/notifications/${id}`,
+        }),
+        purpose: `signal:${reason}`,
+        referenceId: id,
+      })),
+    );
+    await tx.publishMany(
+      PracticeNotified.v1,
+      notified.map(({ practice, id }) => ({
+        notificationId: id,
+        groupId: group.groupId,
+        practiceAgb: practice.agb,
+        hagroCode: practice.hagro_code,
+        municipalityCode: group.municipalityCode,
+        reason,
+        location: { ...group.location, kind: group.location.kind as 'reception-centre' | 'neighbourhood' },
+        headcount: group.headcount,
+        arrivalDate: group.arrivalDate,
+        advice,
+      })),
+    );
+    return notified.length;
   }
 }
