@@ -148,6 +148,27 @@ function cpuMeter(groups) {
   };
 }
 
+/** Resident memory of a process from /proc/<pid>/status (kB -> MiB): now (VmRSS) and its peak so far (VmHWM). */
+function memoryOf(pid) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name) => Number((new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status) || [])[1] || 0);
+    return { rssMiB: kb('VmRSS') / 1024, peakMiB: kb('VmHWM') / 1024 };
+  } catch {
+    return { rssMiB: 0, peakMiB: 0 };
+  }
+}
+
+/**
+ * Samples a process's VmRSS every intervalMs; stop() returns the larger of the highest sample and
+ * VmHWM (the kernel's peak since the process started), now() the resident set of this moment.
+ */
+function memorySampler(pid, intervalMs = 100) {
+  let max = 0;
+  const timer = setInterval(() => (max = Math.max(max, memoryOf(pid).rssMiB)), intervalMs);
+  return { stop: () => (clearInterval(timer), Math.max(max, memoryOf(pid).peakMiB)), now: () => memoryOf(pid).rssMiB };
+}
+
 function round(value, digits = 0) {
   if (!Number.isFinite(value)) return value;
   const f = 10 ** digits;
@@ -185,4 +206,6 @@ module.exports = {
   round,
   formatNumber,
   machineInfo,
+  memoryOf,
+  memorySampler,
 };
