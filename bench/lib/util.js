@@ -63,7 +63,8 @@ function machineCpuTicks() {
     const idle = fields[3] + (fields[4] || 0); // idle + iowait
     // user nice system idle iowait irq softirq steal (guest and guest_nice are already in user/nice)
     const total = fields.slice(0, 8).reduce((s, v) => s + v, 0);
-    return { busy: total - idle, total };
+    // Interrupt time is charged to no process: on loopback networking it can be a good share.
+    return { busy: total - idle, total, interrupts: (fields[5] || 0) + (fields[6] || 0) };
   } catch {
     return null;
   }
@@ -100,6 +101,27 @@ function pidsNamed(comm) {
   return pids;
 }
 
+/** CPU seconds and name of every process (Linux); an empty map elsewhere. */
+function allProcessCpu() {
+  const out = new Map();
+  try {
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(Number(entry), { comm, seconds: (Number(fields[11]) + Number(fields[12])) / 100 });
+      } catch {
+        // gone
+      }
+    }
+  } catch {
+    // not Linux
+  }
+  return out;
+}
+
 /**
  * CPU accounting over an interval: the whole machine (busy share of all cores) and named groups
  * of processes (CPU seconds), so a figure can say who was busy while it was measured.
@@ -120,6 +142,7 @@ function cpuMeter(groups) {
     );
   const startMachine = machineCpuTicks();
   const start = snapshot();
+  const startAll = allProcessCpu();
   return {
     stop() {
       const endMachine = machineCpuTicks();
@@ -142,6 +165,19 @@ function cpuMeter(groups) {
       if (startMachine && endMachine) {
         // Everything else that ran on the machine meanwhile (kernel, other processes, work of other people).
         out.cpuSeconds.other = round(Math.max(0, (endMachine.busy - startMachine.busy) / 100 - attributed), 2);
+        // What "other" was: interrupt time (charged to no process) and the busiest other processes.
+        const mine = new Set(Object.values(end).flatMap((m) => [...m.keys()]));
+        const now = allProcessCpu();
+        const others = [];
+        for (const [pid, { comm, seconds }] of now) {
+          if (mine.has(pid)) continue;
+          const used = seconds - (startAll.get(pid)?.seconds ?? 0);
+          if (used >= 0.05) others.push({ pid, comm, seconds: round(used, 2) });
+        }
+        out.otherDetail = {
+          interruptSeconds: round((endMachine.interrupts - startMachine.interrupts) / 100, 2),
+          processes: others.sort((a, b) => b.seconds - a.seconds).slice(0, 6),
+        };
       }
       return out;
     },
