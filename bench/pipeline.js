@@ -388,6 +388,11 @@ async function measure(params, cleanup, log) {
   log(`bench: warm-up: ${params.warmup} arrivals through the whole chain...`);
   await closedLoop(params.warmup, 2, 'warm-up');
   await settle('the warm-up', Date.now());
+  // What the idle system costs (pollers, consumers' fetch loops, the broker), per second.
+  const cpuIdle = cpuMeter(cpuGroups);
+  await sleep(5000);
+  const cpuIdleUse = cpuIdle.stop();
+  log(`bench: idle, 5 s: ${cpuLine(cpuIdleUse)}`);
 
   // ---- A. throughput ---------------------------------------------------------------------------
   const xidNow = async () => Number((await q('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x'))[0].x);
@@ -443,7 +448,43 @@ async function measure(params, cleanup, log) {
     0,
   );
 
-  // ---- A baselines -------------------------------------------------------------------------------
+  // ---- B. latency at half the rate -------------------------------------------------------------
+  const rateB = Math.max(1, rateA / 2);
+  log(`bench: B. latency: ${fmt(rateB, 1)} arrivals/s for ${params.latencySeconds} s...`);
+  const cpuB = cpuMeter(cpuGroups);
+  const startB = Date.now();
+  const firstB = nextIndex;
+  const paced = await openLoop(rateB, params.latencySeconds, 'B');
+  const settledB = await settle('phase B', startB);
+  const cpuBUse = cpuB.stop();
+  const endB = Date.now();
+  const arrivalsB = arrivals.slice(firstB, nextIndex);
+  const notifiedB = latencySummary(arrivalsB.map((a) => a.notifiedAt - a.t0));
+  const sessionB = latencySummary(arrivalsB.map((a) => a.sessionAt - a.t0));
+  const httpB = latencySummary(arrivalsB.map((a) => a.answeredAt - a.t0));
+  const openedB = latencySummary(arrivalsB.map((a) => a.openedAt - a.t0));
+  log(`bench: B: ${cpuLine(cpuBUse)}`);
+  log(`bench: B: arrival -> PracticeNotified p50 ${ms(notifiedB.p50)} p99 ${ms(notifiedB.p99)} ms; -> SessionScheduled p50 ${ms(sessionB.p50)} p99 ${ms(sessionB.p99)} ms`);
+
+  // Relay per hop, from phase B's records: outbox created_at -> record timestamp / received.
+  const outboxRows = new Map();
+  for (const [service, schema] of Object.entries(OUTBOX_SCHEMAS)) {
+    const rows = await q(`SELECT event_id::text AS id, (extract(epoch FROM created_at) * 1000)::float8 AS created FROM "${schema}".outbox WHERE created_at >= to_timestamp($1 / 1000.0)`, [startB]);
+    for (const r of rows) outboxRows.set(r.id, { service, created: r.created });
+  }
+  const hops = { all: { sent: [], received: [] } };
+  for (const r of records) {
+    const o = outboxRows.get(r.eventId);
+    if (!o || r.receivedAt > endB) continue;
+    for (const key of ['all', o.service]) {
+      hops[key] = hops[key] || { sent: [], received: [] };
+      hops[key].sent.push(r.timestamp - o.created);
+      hops[key].received.push(r.receivedAt - o.created);
+    }
+  }
+  const hopSummary = Object.fromEntries(Object.entries(hops).map(([k, v]) => [k, { sent: latencySummary(v.sent), received: latencySummary(v.received) }]));
+
+  // ---- A baselines (after B, so their writes and the vacuum after them do not load B) ------------
   log('bench: A baseline (raw pg)...');
   await q('CREATE SCHEMA bench_baseline');
   await q('CREATE TABLE bench_baseline.rows (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now(), payload jsonb NOT NULL)');
@@ -518,42 +559,6 @@ async function measure(params, cleanup, log) {
   check('raw kafkajs baseline read every record', consumedRaw >= rawRecords, `${consumedRaw} of ${rawRecords}`);
   const kafkaRate = (1000 * params.arrivals) / kafkaMs;
   log(`bench: raw kafkajs: ${rawRecords} records of ${meanRecordBytes} B produced and consumed in ${kafkaMs} ms: ${fmt(kafkaRate, 0)} arrivals/s equivalent`);
-
-  // ---- B. latency at half the rate -------------------------------------------------------------
-  const rateB = Math.max(1, rateA / 2);
-  log(`bench: B. latency: ${fmt(rateB, 1)} arrivals/s for ${params.latencySeconds} s...`);
-  const cpuB = cpuMeter(cpuGroups);
-  const startB = Date.now();
-  const firstB = nextIndex;
-  const paced = await openLoop(rateB, params.latencySeconds, 'B');
-  const settledB = await settle('phase B', startB);
-  const cpuBUse = cpuB.stop();
-  const endB = Date.now();
-  const arrivalsB = arrivals.slice(firstB, nextIndex);
-  const notifiedB = latencySummary(arrivalsB.map((a) => a.notifiedAt - a.t0));
-  const sessionB = latencySummary(arrivalsB.map((a) => a.sessionAt - a.t0));
-  const httpB = latencySummary(arrivalsB.map((a) => a.answeredAt - a.t0));
-  const openedB = latencySummary(arrivalsB.map((a) => a.openedAt - a.t0));
-  log(`bench: B: ${cpuLine(cpuBUse)}`);
-  log(`bench: B: arrival -> PracticeNotified p50 ${ms(notifiedB.p50)} p99 ${ms(notifiedB.p99)} ms; -> SessionScheduled p50 ${ms(sessionB.p50)} p99 ${ms(sessionB.p99)} ms`);
-
-  // Relay per hop, from phase B's records: outbox created_at -> record timestamp / received.
-  const outboxRows = new Map();
-  for (const [service, schema] of Object.entries(OUTBOX_SCHEMAS)) {
-    const rows = await q(`SELECT event_id::text AS id, (extract(epoch FROM created_at) * 1000)::float8 AS created FROM "${schema}".outbox WHERE created_at >= to_timestamp($1 / 1000.0)`, [startB]);
-    for (const r of rows) outboxRows.set(r.id, { service, created: r.created });
-  }
-  const hops = { all: { sent: [], received: [] } };
-  for (const r of records) {
-    const o = outboxRows.get(r.eventId);
-    if (!o || r.receivedAt > endB) continue;
-    for (const key of ['all', o.service]) {
-      hops[key] = hops[key] || { sent: [], received: [] };
-      hops[key].sent.push(r.timestamp - o.created);
-      hops[key].received.push(r.receivedAt - o.created);
-    }
-  }
-  const hopSummary = Object.fromEntries(Object.entries(hops).map(([k, v]) => [k, { sent: latencySummary(v.sent), received: latencySummary(v.received) }]));
 
   // ---- B baseline: the same sequential transactions and hops, by hand --------------------------
   const chainCount = Math.max(20, Math.min(arrivalsB.length, Math.round(rateB * 15)));
@@ -665,7 +670,7 @@ async function measure(params, cleanup, log) {
       hops: hopSummary,
       memory,
     },
-    cpu: { A: cpuOf(cpuAUse, params.arrivals), rawPg: cpuRawUse, B: cpuOf(cpuBUse, arrivalsB.length), chain: cpuChainUse },
+    cpu: { idle5s: cpuIdleUse, A: cpuOf(cpuAUse, params.arrivals), rawPg: cpuRawUse, B: cpuOf(cpuBUse, arrivalsB.length), chain: cpuChainUse },
     disturbed: disturbedPhases({ A: cpuAUse, B: cpuBUse }),
     warnLines,
     startupErrors,
@@ -739,6 +744,7 @@ function markdown(r) {
     '',
     '**While measuring**',
     '',
+    `- Idle, after the warm-up (5 s, no arrivals): ${cpuLine(r.cpu.idle5s)}.`,
     `- A (throughput): intake accepted all ${fmt(p.arrivals, 0)} arrivals in ${fmt(m.throughput.acceptedMs / 1000, 1)} s (HTTP p50 ${ms(m.throughput.http.p50)} ms, p99 ${ms(m.throughput.http.p99)} ms); every effect was in place after ${fmt(m.throughput.doneMs / 1000, 1)} s. Each stage complete after: ${stages}. ${cpuLine(r.cpu.A)}.`,
     `- A, CPU per arrival (ms): ${Object.entries(r.cpu.A.perArrivalMs).map(([k, x]) => `${k} ${fmt(x, 2)}`).join(', ')}.`,
     `- A, per arrival: ${fmt(m.throughput.perArrival.writeTransactions, 1)} write transactions (transaction ids used), ${fmt(m.throughput.perArrival.rows, 1)} rows added (updates, such as marking outbox and mail rows, are in the transactions but not in the rows), ${fmt(m.throughput.perArrival.records, 1)} Kafka records.`,

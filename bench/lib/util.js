@@ -101,6 +101,16 @@ function pidsNamed(comm) {
   return pids;
 }
 
+/** The first words of a process's command line (its script, for node), or null. */
+function commandOf(pid) {
+  try {
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    return argv.slice(0, 3).map((a) => a.split('/').slice(-2).join('/')).join(' ').slice(0, 60);
+  } catch {
+    return null;
+  }
+}
+
 /** CPU seconds and name of every process (Linux); an empty map elsewhere. */
 function allProcessCpu() {
   const out = new Map();
@@ -176,7 +186,10 @@ function cpuMeter(groups) {
         }
         out.otherDetail = {
           interruptSeconds: round((endMachine.interrupts - startMachine.interrupts) / 100, 2),
-          processes: others.sort((a, b) => b.seconds - a.seconds).slice(0, 6),
+          processes: others
+            .sort((a, b) => b.seconds - a.seconds)
+            .slice(0, 6)
+            .map((x) => ({ ...x, comm: commandOf(x.pid) || x.comm })),
         };
       }
       return out;
