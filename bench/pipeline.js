@@ -744,7 +744,7 @@ function markdown(r) {
     '',
     '**While measuring**',
     '',
-    `- Idle, after the warm-up (5 s, no arrivals): ${cpuLine(r.cpu.idle5s)}.`,
+    ...(r.cpu.idle5s ? [`- Idle, after the warm-up (5 s, no arrivals): ${cpuLine(r.cpu.idle5s)}.`] : []),
     `- A (throughput): intake accepted all ${fmt(p.arrivals, 0)} arrivals in ${fmt(m.throughput.acceptedMs / 1000, 1)} s (HTTP p50 ${ms(m.throughput.http.p50)} ms, p99 ${ms(m.throughput.http.p99)} ms); every effect was in place after ${fmt(m.throughput.doneMs / 1000, 1)} s. Each stage complete after: ${stages}. ${cpuLine(r.cpu.A)}.`,
     `- A, CPU per arrival (ms): ${Object.entries(r.cpu.A.perArrivalMs).map(([k, x]) => `${k} ${fmt(x, 2)}`).join(', ')}.`,
     `- A, per arrival: ${fmt(m.throughput.perArrival.writeTransactions, 1)} write transactions (transaction ids used), ${fmt(m.throughput.perArrival.rows, 1)} rows added (updates, such as marking outbox and mail rows, are in the transactions but not in the rows), ${fmt(m.throughput.perArrival.records, 1)} Kafka records.`,
