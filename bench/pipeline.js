@@ -32,6 +32,8 @@
  *      PracticeNotified and arrival -> first SessionScheduled, p50/p99. Baseline: a hand-written
  *      chain of the same sequential transactions and Kafka hops (2 + 2 to PracticeNotified, 6 + 5
  *      to SessionScheduled; plain pg and kafkajs in this process) at the same rate.
+ *   C. The same latencies at a quiet rate (BENCH_QUIET_RATE, default 1/s, for BENCH_QUIET_SECONDS,
+ *      default 20; 0 skips it): what the chain costs when the machine is not saturated.
  *   Relay per hop (phase B's records): outbox row created_at -> record timestamp (set by the
  *   relay's producer) and -> received by the plain consumer.
  *   Memory: VmRSS of each service after start and seeding (idle), sampled every 200 ms through A
@@ -44,7 +46,7 @@
  * no actor request refused.
  *
  * Run with `npm run bench -- pipeline`. Knobs (env): BENCH_ARRIVALS (N), BENCH_CONCURRENCY (C),
- * BENCH_LATENCY_SECONDS (T), BENCH_WARMUP, BENCH_TOTAL_TIMEOUT_MS; BENCH_PROFILE_DIR=<dir> writes
+ * BENCH_LATENCY_SECONDS (T), BENCH_QUIET_RATE, BENCH_QUIET_SECONDS, BENCH_WARMUP, BENCH_TOTAL_TIMEOUT_MS; BENCH_PROFILE_DIR=<dir> writes
  * a CPU profile of every service process.
  */
 
@@ -88,6 +90,8 @@ function parameters() {
     concurrency: envInt('BENCH_CONCURRENCY', 16, { max: 256 }),
     latencySeconds: envInt('BENCH_LATENCY_SECONDS', 30, { max: 600 }),
     warmup: envInt('BENCH_WARMUP', 20),
+    quietRate: envInt('BENCH_QUIET_RATE', 1, { max: 100 }),
+    quietSeconds: envInt('BENCH_QUIET_SECONDS', 20, { min: 0, max: 600 }),
     phaseTimeoutMs: envInt('BENCH_PHASE_TIMEOUT_MS', 240_000),
     totalTimeoutMs: envInt('BENCH_TOTAL_TIMEOUT_MS', 480_000),
   };
@@ -448,41 +452,54 @@ async function measure(params, cleanup, log) {
     0,
   );
 
-  // ---- B. latency at half the rate -------------------------------------------------------------
-  const rateB = Math.max(1, rateA / 2);
-  log(`bench: B. latency: ${fmt(rateB, 1)} arrivals/s for ${params.latencySeconds} s...`);
-  const cpuB = cpuMeter(cpuGroups);
-  const startB = Date.now();
-  const firstB = nextIndex;
-  const paced = await openLoop(rateB, params.latencySeconds, 'B');
-  const settledB = await settle('phase B', startB);
-  const cpuBUse = cpuB.stop();
-  const endB = Date.now();
-  const arrivalsB = arrivals.slice(firstB, nextIndex);
-  const notifiedB = latencySummary(arrivalsB.map((a) => a.notifiedAt - a.t0));
-  const sessionB = latencySummary(arrivalsB.map((a) => a.sessionAt - a.t0));
-  const httpB = latencySummary(arrivalsB.map((a) => a.answeredAt - a.t0));
-  const openedB = latencySummary(arrivalsB.map((a) => a.openedAt - a.t0));
-  log(`bench: B: ${cpuLine(cpuBUse)}`);
-  log(`bench: B: arrival -> PracticeNotified p50 ${ms(notifiedB.p50)} p99 ${ms(notifiedB.p99)} ms; -> SessionScheduled p50 ${ms(sessionB.p50)} p99 ${ms(sessionB.p99)} ms`);
-
-  // Relay per hop, from phase B's records: outbox created_at -> record timestamp / received.
-  const outboxRows = new Map();
-  for (const [service, schema] of Object.entries(OUTBOX_SCHEMAS)) {
-    const rows = await q(`SELECT event_id::text AS id, (extract(epoch FROM created_at) * 1000)::float8 AS created FROM "${schema}".outbox WHERE created_at >= to_timestamp($1 / 1000.0)`, [startB]);
-    for (const r of rows) outboxRows.set(r.id, { service, created: r.created });
-  }
-  const hops = { all: { sent: [], received: [] } };
-  for (const r of records) {
-    const o = outboxRows.get(r.eventId);
-    if (!o || r.receivedAt > endB) continue;
-    for (const key of ['all', o.service]) {
-      hops[key] = hops[key] || { sent: [], received: [] };
-      hops[key].sent.push(r.timestamp - o.created);
-      hops[key].received.push(r.receivedAt - o.created);
+  // ---- B. latency at half the rate; C. the same at a quiet rate ----------------------------------
+  const latencyAt = async (label, rate, seconds) => {
+    log(`bench: ${label}. latency: ${fmt(rate, 1)} arrivals/s for ${seconds} s...`);
+    const meter = cpuMeter(cpuGroups);
+    const start = Date.now();
+    const first = nextIndex;
+    const paced = await openLoop(rate, seconds, label);
+    const settled = await settle(`phase ${label}`, start);
+    const cpu = meter.stop();
+    const end = Date.now();
+    const mine = arrivals.slice(first, nextIndex);
+    const out = {
+      rate: round(rate, 1),
+      arrivals: mine.length,
+      maxLateMs: paced.maxLateMs,
+      settledMs: settled.doneMs,
+      http: latencySummary(mine.map((a) => a.answeredAt - a.t0)),
+      notified: latencySummary(mine.map((a) => a.notifiedAt - a.t0)),
+      opened: latencySummary(mine.map((a) => a.openedAt - a.t0)),
+      scheduled: latencySummary(mine.map((a) => a.sessionAt - a.t0)),
+    };
+    // Relay per hop, from this phase's records: outbox created_at -> record timestamp / received.
+    const outboxRows = new Map();
+    for (const [service, schema] of Object.entries(OUTBOX_SCHEMAS)) {
+      const rows = await q(`SELECT event_id::text AS id, (extract(epoch FROM created_at) * 1000)::float8 AS created FROM "${schema}".outbox WHERE created_at >= to_timestamp($1 / 1000.0)`, [start]);
+      for (const r of rows) outboxRows.set(r.id, { service, created: r.created });
     }
-  }
-  const hopSummary = Object.fromEntries(Object.entries(hops).map(([k, v]) => [k, { sent: latencySummary(v.sent), received: latencySummary(v.received) }]));
+    const hops = { all: { sent: [], received: [] } };
+    for (const r of records) {
+      const o = outboxRows.get(r.eventId);
+      if (!o || r.receivedAt > end) continue;
+      for (const key of ['all', o.service]) {
+        hops[key] = hops[key] || { sent: [], received: [] };
+        hops[key].sent.push(r.timestamp - o.created);
+        hops[key].received.push(r.receivedAt - o.created);
+      }
+    }
+    out.hops = Object.fromEntries(Object.entries(hops).map(([k, v]) => [k, { sent: latencySummary(v.sent), received: latencySummary(v.received) }]));
+    log(`bench: ${label}: ${cpuLine(cpu)}`);
+    log(`bench: ${label}: arrival -> PracticeNotified p50 ${ms(out.notified.p50)} p99 ${ms(out.notified.p99)} ms; -> SessionScheduled p50 ${ms(out.scheduled.p50)} p99 ${ms(out.scheduled.p99)} ms; hop p50 ${ms(out.hops.all.received.p50)} p99 ${ms(out.hops.all.received.p99)} ms`);
+    return { out, cpu, mine };
+  };
+  const rateB = Math.max(1, rateA / 2);
+  const phaseB = await latencyAt('B', rateB, params.latencySeconds);
+  const arrivalsB = phaseB.mine;
+  const cpuBUse = phaseB.cpu;
+  const hopSummary = phaseB.out.hops;
+  const phaseC = params.quietSeconds > 0 ? await latencyAt('C', params.quietRate, params.quietSeconds) : null;
 
   // ---- A baselines (after B, so their writes and the vacuum after them do not load B) ------------
   log('bench: A baseline (raw pg)...');
@@ -665,12 +682,13 @@ async function measure(params, cleanup, log) {
       throughput: { arrivals: params.arrivals, arrivalsPerSecond: round(rateA, 1), doneMs: settledA.doneMs, acceptedMs: acceptedAMs, stages: settledA.stages, http: httpA, perArrival: mapRound(perArrival), meanRecordBytes },
       rawPg: { transactions: rawTransactions, rows: rawRows, ms: rawMs, arrivalsPerSecond: round(rawRate, 1) },
       rawKafka: { records: rawRecords, ms: kafkaMs, arrivalsPerSecond: round(kafkaRate, 1) },
-      latency: { rate: round(rateB, 1), arrivals: arrivalsB.length, maxLateMs: paced.maxLateMs, settledMs: settledB.doneMs, http: httpB, notified: notifiedB, opened: openedB, scheduled: sessionB },
+      latency: phaseB.out,
+      quiet: phaseC ? phaseC.out : null,
       chain: { count: chainCount, steps: CHAIN, rowsPerStep, notified: chainNotified, scheduled: chainSession },
       hops: hopSummary,
       memory,
     },
-    cpu: { idle5s: cpuIdleUse, A: cpuOf(cpuAUse, params.arrivals), rawPg: cpuRawUse, B: cpuOf(cpuBUse, arrivalsB.length), chain: cpuChainUse },
+    cpu: { idle5s: cpuIdleUse, A: cpuOf(cpuAUse, params.arrivals), rawPg: cpuRawUse, B: cpuOf(cpuBUse, arrivalsB.length), C: phaseC ? phaseC.cpu : null, chain: cpuChainUse },
     disturbed: disturbedPhases({ A: cpuAUse, B: cpuBUse }),
     warnLines,
     startupErrors,
@@ -739,6 +757,13 @@ function markdown(r) {
     `| Arrival -> PracticeNotified, p99 | ${ms(l.notified.p99)} ms | same chain: ${ms(m.chain.notified.p99)} ms | ${ratio(l.notified.p99, m.chain.notified.p99)} | |`,
     `| Arrival -> SessionScheduled, p50 | ${ms(l.scheduled.p50)} ms | hand-written chain, 6 sequential transactions and 5 Kafka hops: ${ms(m.chain.scheduled.p50)} ms | ${ratio(l.scheduled.p50, m.chain.scheduled.p50)} | |`,
     `| Arrival -> SessionScheduled, p99 | ${ms(l.scheduled.p99)} ms | same chain: ${ms(m.chain.scheduled.p99)} ms | ${ratio(l.scheduled.p99, m.chain.scheduled.p99)} | < ${TARGETS.sessionP99Ms} ms: ${met(t.session)} |`,
+    ...(m.quiet
+      ? [
+          `| Same at a quiet ${fmt(m.quiet.rate, 0)} arrival/s (${m.quiet.arrivals} arrivals, p99 ≈ max): arrival -> PracticeNotified p50 / p99 | ${ms(m.quiet.notified.p50)} / ${ms(m.quiet.notified.p99)} ms | | | |`,
+          `| Same at ${fmt(m.quiet.rate, 0)} arrival/s: arrival -> SessionScheduled p50 / p99 | ${ms(m.quiet.scheduled.p50)} / ${ms(m.quiet.scheduled.p99)} ms | | | < ${TARGETS.sessionP99Ms} ms: ${met(m.quiet.scheduled.p99 < TARGETS.sessionP99Ms)} (not the issue's load) |`,
+          `| Same at ${fmt(m.quiet.rate, 0)} arrival/s: relay per hop p50 / p99 (${m.quiet.hops.all.received.count} records) | ${ms(m.quiet.hops.all.received.p50)} / ${ms(m.quiet.hops.all.received.p99)} ms | | | p99 < ${TARGETS.hopP99Ms} ms: ${met(m.quiet.hops.all.received.p99 < TARGETS.hopP99Ms)} (not the issue's load) |`,
+        ]
+      : []),
     `| Relay per hop: outbox row created -> record received, p50 / p99 (${m.hops.all.received.count} records of phase B) | ${ms(m.hops.all.received.p50)} / ${ms(m.hops.all.received.p99)} ms | | | p99 < ${TARGETS.hopP99Ms} ms: ${met(t.hop)} |`,
     ...Object.entries(m.memory).map(([name, x]) => `| ${name}: resident memory idle / peak under load | ${x.idleMiB} / ${Math.max(x.peakUnderLoadMiB, x.hwmMiB)} MiB | | | <= ${TARGETS.memoryMiB} MiB: ${met(Math.max(x.peakUnderLoadMiB, x.hwmMiB) <= TARGETS.memoryMiB)} |`),
     '',
@@ -750,6 +775,7 @@ function markdown(r) {
     `- A, per arrival: ${fmt(m.throughput.perArrival.writeTransactions, 1)} write transactions (transaction ids used), ${fmt(m.throughput.perArrival.rows, 1)} rows added (updates, such as marking outbox and mail rows, are in the transactions but not in the rows), ${fmt(m.throughput.perArrival.records, 1)} Kafka records.`,
     `- Raw pg baseline: ${fmt(m.rawPg.transactions, 0)} transactions, ${fmt(m.rawPg.rows, 0)} single-row INSERTs of ${m.throughput.meanRecordBytes} B jsonb into one table, in ${fmt(m.rawPg.ms / 1000, 2)} s; ${cpuLine(r.cpu.rawPg)}. Raw kafkajs baseline: ${fmt(m.rawKafka.records, 0)} records in ${fmt(m.rawKafka.ms / 1000, 2)} s (batches of 100, idempotent producer, one plain consumer).`,
     `- B (latency): ${l.arrivals} arrivals paced at ${fmt(l.rate, 1)}/s (at most ${fmt(l.maxLateMs, 0)} ms late); every effect in place ${fmt(l.settledMs / 1000, 1)} s after the first. HTTP p50 ${ms(l.http.p50)} / p99 ${ms(l.http.p99)} ms; arrival -> CentralLocationOpened p50 ${ms(l.opened.p50)} / p99 ${ms(l.opened.p99)} ms; max to PracticeNotified ${ms(l.notified.max)} ms, to SessionScheduled ${ms(l.scheduled.max)} ms. ${cpuLine(r.cpu.B)}.`,
+    ...(r.cpu.C ? [`- C (quiet): ${m.quiet.arrivals} arrivals at ${fmt(m.quiet.rate, 0)}/s; ${cpuLine(r.cpu.C)}.`] : []),
     `- Relay per hop in B, from outbox \`created_at\` (the start of the writing transaction) to the record's timestamp (set by the relay's producer when it sends) and to its receipt by the plain consumer: ${hopRows.join('; ')}.`,
     `- Baseline chain: ${m.chain.count} chains at the same rate, each step a transaction of ${m.chain.rowsPerStep} single-row INSERTs or a produce (acks=all) -> eachMessage hop over one 6-partition topic; ${cpuLine(r.cpu.chain)}.`,
     `- Sessions whose capacity counted the group's headcount (clinic-scheduling had its copy of the group when the cadence was set): ${fmt(r.capacityFromHeadcount.sessions, 0)} of ${fmt(r.capacityFromHeadcount.of, 0)}. Warnings logged: ${Object.entries(r.warnLines).map(([k, x]) => `${k} ${x}`).join(', ')}; errors logged during start-up on the fresh broker (kafkajs retrying a group coordinator that was still loading; not judged): ${Object.entries(r.startupErrors).map(([k, x]) => `${k} ${x}`).join(', ')}.`,
@@ -761,7 +787,7 @@ function markdown(r) {
     `- ${mc.cpuModel}, ${mc.cores} cores, ${mc.totalMemoryGiB} GiB RAM, ${mc.platform}; load average at start ${mc.loadAverageAtStart.join(' / ')}.`,
     `- Node ${v.node}, Apache Kafka ${v.kafka}, kafkajs ${v.kafkajs}, pg ${v.pg}, NestJS ${v.nestjs}, TypeORM ${v.typeorm}.`,
     `- ${v.postgres}; fsync=${r.pgSettings.fsync}, synchronous_commit=${r.pgSettings.synchronous_commit}, shared_buffers=${r.pgSettings.shared_buffers} × 8 kB.`,
-    `- Settings: N=${p.arrivals}, C=${p.concurrency}, T=${p.latencySeconds} s, warm-up ${p.warmup} arrivals (not counted); services as the platform configures them (pool of 10, outbox relay woken on commit, one partition at a time per consumer); LOG_LEVEL=warn.`,
+    `- Settings: N=${p.arrivals}, C=${p.concurrency}, T=${p.latencySeconds} s${p.quietSeconds ? `, quiet phase ${p.quietRate}/s for ${p.quietSeconds} s` : ''}, warm-up ${p.warmup} arrivals (not counted); services as the platform configures them (pool of 10, outbox relay woken on commit, one partition at a time per consumer); LOG_LEVEL=warn.`,
     '- Only 2 cores: Kafka, PostgreSQL, four services, the mail catcher and the benchmark share them, so every figure includes that contention.',
   ];
   const kept = handWrittenPart(DOCS_FILE, DOCS_SECTION, HAND_WRITTEN_MARKER);
