@@ -34,7 +34,7 @@ const { Readable } = require('node:stream');
 const { performance } = require('node:perf_hooks');
 const http = require('node:http');
 
-const { envInt, pollUntil, round, formatNumber: fmt, machineInfo } = require('./lib/util');
+const { envInt, pollUntil, round, formatNumber: fmt, machineInfo, memorySampler } = require('./lib/util');
 const { ROOT, runBounded, startServiceProcess, httpRequest, packageVersion, gitDescribe, handWrittenPart, checkList, throwawayInfrastructure } = require('./lib/harness');
 
 const NAME = 'declarations-pipeline';
@@ -107,23 +107,6 @@ function cents(code, payer, date) {
   return t.amountCents;
 }
 const payerOf = (d) => (d.payerStatus.thirdCountryNational ? 'CAK-OVV' : d.payerStatus.bsnKnown ? 'RMO' : 'CAK');
-
-/** Resident memory of a process (kB -> MiB), and its peak. */
-function memoryOf(pid) {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (name) => Number((new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status) || [])[1] || 0);
-    return { rssMiB: kb('VmRSS') / 1024, peakMiB: kb('VmHWM') / 1024 };
-  } catch {
-    return { rssMiB: 0, peakMiB: 0 };
-  }
-}
-
-function memorySampler(pid, intervalMs = 100) {
-  let max = 0;
-  const timer = setInterval(() => (max = Math.max(max, memoryOf(pid).rssMiB)), intervalMs);
-  return { stop: () => (clearInterval(timer), Math.max(max, memoryOf(pid).peakMiB)), now: () => memoryOf(pid).rssMiB };
-}
 
 /** GET a URL and consume the body line by line without keeping it; resolves with headers and counts. */
 function streamLines(url, headers, onLine) {

@@ -63,7 +63,8 @@ function machineCpuTicks() {
     const idle = fields[3] + (fields[4] || 0); // idle + iowait
     // user nice system idle iowait irq softirq steal (guest and guest_nice are already in user/nice)
     const total = fields.slice(0, 8).reduce((s, v) => s + v, 0);
-    return { busy: total - idle, total };
+    // Interrupt time is charged to no process: on loopback networking it can be a good share.
+    return { busy: total - idle, total, interrupts: (fields[5] || 0) + (fields[6] || 0) };
   } catch {
     return null;
   }
@@ -100,6 +101,37 @@ function pidsNamed(comm) {
   return pids;
 }
 
+/** The first words of a process's command line (its script, for node), or null. */
+function commandOf(pid) {
+  try {
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    return argv.slice(0, 3).map((a) => a.split('/').slice(-2).join('/')).join(' ').slice(0, 60);
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds and name of every process (Linux); an empty map elsewhere. */
+function allProcessCpu() {
+  const out = new Map();
+  try {
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(Number(entry), { comm, seconds: (Number(fields[11]) + Number(fields[12])) / 100 });
+      } catch {
+        // gone
+      }
+    }
+  } catch {
+    // not Linux
+  }
+  return out;
+}
+
 /**
  * CPU accounting over an interval: the whole machine (busy share of all cores) and named groups
  * of processes (CPU seconds), so a figure can say who was busy while it was measured.
@@ -120,6 +152,7 @@ function cpuMeter(groups) {
     );
   const startMachine = machineCpuTicks();
   const start = snapshot();
+  const startAll = allProcessCpu();
   return {
     stop() {
       const endMachine = machineCpuTicks();
@@ -142,10 +175,47 @@ function cpuMeter(groups) {
       if (startMachine && endMachine) {
         // Everything else that ran on the machine meanwhile (kernel, other processes, work of other people).
         out.cpuSeconds.other = round(Math.max(0, (endMachine.busy - startMachine.busy) / 100 - attributed), 2);
+        // What "other" was: interrupt time (charged to no process) and the busiest other processes.
+        const mine = new Set(Object.values(end).flatMap((m) => [...m.keys()]));
+        const now = allProcessCpu();
+        const others = [];
+        for (const [pid, { comm, seconds }] of now) {
+          if (mine.has(pid)) continue;
+          const used = seconds - (startAll.get(pid)?.seconds ?? 0);
+          if (used >= 0.05) others.push({ pid, comm, seconds: round(used, 2) });
+        }
+        out.otherDetail = {
+          interruptSeconds: round((endMachine.interrupts - startMachine.interrupts) / 100, 2),
+          processes: others
+            .sort((a, b) => b.seconds - a.seconds)
+            .slice(0, 6)
+            .map((x) => ({ ...x, comm: commandOf(x.pid) || x.comm })),
+        };
       }
       return out;
     },
   };
+}
+
+/** Resident memory of a process from /proc/<pid>/status (kB -> MiB): now (VmRSS) and its peak so far (VmHWM). */
+function memoryOf(pid) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name) => Number((new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status) || [])[1] || 0);
+    return { rssMiB: kb('VmRSS') / 1024, peakMiB: kb('VmHWM') / 1024 };
+  } catch {
+    return { rssMiB: 0, peakMiB: 0 };
+  }
+}
+
+/**
+ * Samples a process's VmRSS every intervalMs; stop() returns the larger of the highest sample and
+ * VmHWM (the kernel's peak since the process started), now() the resident set of this moment.
+ */
+function memorySampler(pid, intervalMs = 100) {
+  let max = 0;
+  const timer = setInterval(() => (max = Math.max(max, memoryOf(pid).rssMiB)), intervalMs);
+  return { stop: () => (clearInterval(timer), Math.max(max, memoryOf(pid).peakMiB)), now: () => memoryOf(pid).rssMiB };
 }
 
 function round(value, digits = 0) {
@@ -185,4 +255,6 @@ module.exports = {
   round,
   formatNumber,
   machineInfo,
+  memoryOf,
+  memorySampler,
 };

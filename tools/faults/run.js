@@ -42,24 +42,7 @@ const PROFILES = {
   long: { arrivals: 10_000, ratePerSecond: 10, concurrency: 6, changesEvery: 3, sessionEvery: 50, cycles: 'while-loading', outageMs: 5000, rebalanceHoldMs: 15_000 },
 };
 
-const SERVICES = {
-  intake: { modulePath: 'dist/out/apps/intake/src/intake.service.js', exportName: 'intakeService', topics: ['municipal.arrivals.v1'] },
-  'practice-notification': {
-    modulePath: 'dist/out/apps/practice-notification/src/practice-notification.service.js',
-    exportName: 'practiceNotificationService',
-    topics: ['intake.refugee-groups.v1', 'clinic-scheduling.shifts.v1'],
-  },
-  'clinic-scheduling': {
-    modulePath: 'dist/out/apps/clinic-scheduling/src/clinic-scheduling.service.js',
-    exportName: 'clinicSchedulingService',
-    topics: ['intake.refugee-groups.v1', 'practice-notification.notifications.v1', 'practice-notification.directory.v1', 'practice-notification.caseload.v1'],
-  },
-  declarations: {
-    modulePath: 'dist/out/apps/declarations/src/declarations.service.js',
-    exportName: 'declarationsService',
-    topics: ['clinic-scheduling.sessions.v1', 'clinic-scheduling.consultations.v1'],
-  },
-};
+const { SERVICES } = require('../../bench/lib/services');
 const GROUPS_TOPIC = 'intake.refugee-groups.v1';
 const SESSIONS_TOPIC = 'clinic-scheduling.sessions.v1';
 const CONSUMED_TOPICS = [...new Set(Object.values(SERVICES).flatMap((s) => s.topics))];
