@@ -1,16 +1,37 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DeclarationBatchReady } from '@draaiboek/contracts';
 import { UnitOfWork } from '@draaiboek/messaging';
 import { actorOf, amsterdamDateOf, AuditLog, Principal, SERVICE_CONFIG } from '@draaiboek/platform';
 import { DeclarationsConfig } from '../../config/declarations.config';
 
-/** The canonical text of a line the checksum is computed over, in export order. */
+/** The canonical text of a line the checksum is computed over, in export order (CHECKSUM_SQL makes the same text in Postgres). */
 export function checksumRow(l: { id: string; consultation_id: string; date_of_care: string; performance_code: string; amount_cents: string | number }): string {
   return `${l.id};${l.consultation_id};${l.date_of_care};${l.performance_code};${l.amount_cents}`;
 }
 
 export const LINE_ORDER = 'date_of_care, consultation_id';
+
+/**
+ * `checksumRow(l) + '\n'` of every line, in LINE_ORDER, hashed with SHA-256: the same bytes as
+ * hashing the rows one by one in Node (ids and uuids as lowercase text, the date as YYYY-MM-DD,
+ * the amount as integer cents).
+ */
+const CHECKSUM_SQL = `encode(sha256(convert_to(string_agg(
+    id::text || ';' || consultation_id::text || ';' || to_char(date_of_care, 'YYYY-MM-DD') || ';' || performance_code || ';' || amount_cents::text || E'\\n',
+    '' ORDER BY ${LINE_ORDER}), 'UTF8')), 'hex')`;
+
+/** $1 batch id, $2 payer, $3 first and $4 last day of the period, $5 closed by. No row when the period has no open lines. */
+const CLOSE_PERIOD = `
+  WITH moved AS (
+    UPDATE declaration_lines SET batch_id = $1, status = 'batched'
+     WHERE status = 'open' AND batch_id IS NULL AND payer = $2 AND date_of_care BETWEEN $3 AND $4
+    RETURNING id, consultation_id, date_of_care, performance_code, amount_cents
+  )
+  INSERT INTO declaration_batches (id, payer, period_start, period_end, line_count, total_cents, checksum, closed_by)
+  SELECT $1, $2, $3, $4, count(*), sum(amount_cents), ${CHECKSUM_SQL}, $5
+    FROM moved HAVING count(*) > 0
+  RETURNING line_count, total_cents::text, checksum`;
 
 /**
  * Batches per payer and period (an ISO week by default, or a calendar month: BATCH_PERIOD), closed on schedule or by hand, and
@@ -48,36 +69,29 @@ export class BatchService {
       const closed = [];
       for (const p of periods) {
         const periodEnd = p.period_end;
-        const lines: Array<{ id: string; consultation_id: string; date_of_care: string; performance_code: string; amount_cents: string }> = await tx.manager.query(
-          `SELECT id, consultation_id, to_char(date_of_care, 'YYYY-MM-DD') AS date_of_care, performance_code, amount_cents
-             FROM declaration_lines WHERE status = 'open' AND batch_id IS NULL AND payer = $1 AND date_of_care BETWEEN $2 AND $3
-            ORDER BY ${LINE_ORDER} FOR UPDATE`,
-          [p.payer, p.period_start, periodEnd],
-        );
-        if (lines.length === 0) continue;
-        const hash = createHash('sha256');
-        let total = 0;
-        for (const l of lines) {
-          hash.update(checksumRow(l) + '\n');
-          total += Number(l.amount_cents);
-        }
         const batchId = randomUUID();
-        const checksum = hash.digest('hex');
-        await tx.manager.query(
-          `INSERT INTO declaration_batches (id, payer, period_start, period_end, line_count, total_cents, checksum, closed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [batchId, p.payer, p.period_start, periodEnd, lines.length, total, checksum, by === 'schedule' ? 'schedule' : by.id],
-        );
-        await tx.manager.query(`UPDATE declaration_lines SET batch_id = $1, status = 'batched' WHERE id = ANY($2::uuid[])`, [batchId, lines.map((l) => l.id)]);
+        // One statement: the lines move into the batch and the batch row is written with their
+        // count, total and checksum, computed by Postgres over exactly the rows this UPDATE moved
+        // (a line committed meanwhile is either in both or in neither).
+        const [batch]: Array<{ line_count: number; total_cents: string; checksum: string }> = await tx.manager.query(CLOSE_PERIOD, [
+          batchId,
+          p.payer,
+          p.period_start,
+          periodEnd,
+          by === 'schedule' ? 'schedule' : by.id,
+        ]);
+        if (!batch) continue;
+        const total = Number(batch.total_cents);
         await tx.publish(DeclarationBatchReady.v1, {
           batchId,
           payer: p.payer as 'CAK' | 'RMO' | 'CAK-OVV',
           periodStart: p.period_start,
           periodEnd,
-          lineCount: lines.length,
+          lineCount: batch.line_count,
           totalCents: total,
-          checksum,
+          checksum: batch.checksum,
         });
-        closed.push({ batchId, payer: p.payer, periodStart: p.period_start, periodEnd, lineCount: lines.length, totalCents: total, checksum });
+        closed.push({ batchId, payer: p.payer, periodStart: p.period_start, periodEnd, lineCount: batch.line_count, totalCents: total, checksum: batch.checksum });
       }
       return { until, closed };
     });
