@@ -30,6 +30,7 @@ export interface KafkaEventsServerOptions {
   outbox: OutboxWriter;
   retry?: EventConsumerOptions['retry'];
   afterCommit?: EventConsumerOptions['afterCommit'];
+  partitionsConsumedConcurrently?: EventConsumerOptions['partitionsConsumedConcurrently'];
 }
 
 /**
@@ -111,6 +112,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
         batchHandlers,
         retry: this.options.retry,
         afterCommit: this.options.afterCommit,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       });
       await this.consumer.start();
       callback();

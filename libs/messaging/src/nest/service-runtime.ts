@@ -44,6 +44,8 @@ export interface ServiceDefinition<C extends ServiceConfig> {
   migrations: Function[];
   /** The service's feature modules, given its validated config. */
   modules: (config: C) => Array<Type<unknown> | DynamicModule>;
+  /** Partitions of its topics the service works on at once (default 1; each in its own transaction). */
+  partitionsConsumedConcurrently?: number;
 }
 
 export interface StartOptions {
@@ -51,7 +53,7 @@ export interface StartOptions {
   host?: string;
   port?: number;
   relay?: OutboxRelayOptions;
-  consumer?: Pick<EventConsumerOptions, 'retry' | 'afterCommit'>;
+  consumer?: Pick<EventConsumerOptions, 'retry' | 'afterCommit' | 'partitionsConsumedConcurrently'>;
   log?: (line: string) => void;
 }
 
@@ -117,6 +119,7 @@ export async function startService<C extends ServiceConfig>(
     outbox: app.get(OutboxWriter),
     retry: options.consumer?.retry,
     afterCommit: options.consumer?.afterCommit,
+    partitionsConsumedConcurrently: options.consumer?.partitionsConsumedConcurrently ?? definition.partitionsConsumedConcurrently,
   });
   // inheritAppConfig: the app's global filter then also passes handler errors through unchanged.
   app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
