@@ -69,7 +69,7 @@ async function measure(params, cleanup, log) {
       url: infra.databaseUrl,
       schema: 'bench_messaging',
       entities: messaging.MESSAGING_ENTITIES,
-      migrations: [messaging.MessagingTables1763856000000, messaging.MessagingOutboxNotify1764200000000],
+      migrations: messaging.MESSAGING_MIGRATIONS,
     }),
   );
   await dataSource.initialize();

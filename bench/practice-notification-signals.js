@@ -123,7 +123,7 @@ async function plainConsumerBaseline({ kafka, topic, expected, groupId, timeoutM
   const runAt = performance.now();
   await consumer.run({
     autoCommit: true,
-    partitionsConsumedConcurrently: 1, // as the service's consumer
+    partitionsConsumedConcurrently: 3, // as the service's consumer (KAFKA_PARTITIONS_CONCURRENTLY)
     eachMessage: async () => {
       const now = performance.now();
       if (firstAt === null) firstAt = now;

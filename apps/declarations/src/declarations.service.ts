@@ -20,4 +20,6 @@ export const declarationsService: ServiceDefinition<DeclarationsConfig> = {
   entities: [DeclarableSessionRecord],
   migrations: [DeclarationsInitial1763856400000, DeclarationLines1764100000000, DeclarationBatches1764100100000, LineCorrections1764100200000, BsnKeyRotation1764100300000],
   modules: (config) => [BsnKeysModule, SessionsModule, LinesModule.forConfig(config), BatchesModule],
+  // Three of the consultation topic's six partitions at once, each chunk in its own transaction:
+  // Postgres works on one chunk while Node decodes the next (decision 0027).
 };

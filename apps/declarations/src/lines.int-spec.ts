@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { ConsultationRecorded, ConsultationRecordedV1, createEnvelope, Topics } from '@draaiboek/contracts';
 import { createTestSystem, eventually, KafkaProbe, TEST_KEYS, TestSystem } from '@draaiboek/messaging/testing';
@@ -68,6 +68,23 @@ describe('declaration lines: each consultation becomes exactly one line (rule 4)
     await send(replayed);
     await new Promise((r) => setTimeout(r, 800));
     expect(await lines(first.subject)).toHaveLength(1);
+  });
+
+  it('logs each new line once for its patient (NEN 7513), not again for a redelivery or a replay', async () => {
+    const first = consultation({ patientPseudonym: randomBytes(32).toString('hex') });
+    const replayed = createEnvelope({ type: first.type, source: first.source, subject: first.subject, data: first.data });
+    await send(first, first);
+    await eventually(async () => (await lines(first.subject)).length === 1);
+    await send(replayed);
+    await new Promise((r) => setTimeout(r, 800));
+    const { rows: recorded } = await db.query('SELECT id::text FROM declarations.declaration_lines WHERE consultation_id = $1', [first.subject]);
+    const { rows: entries } = await db.query(
+      'SELECT event, action, resource_id, user_id, responsible_user_id FROM declarations.audit_log WHERE subject_kind = $1 AND subject_reference = $2',
+      ['patient', first.data.patientPseudonym],
+    );
+    expect(entries).toEqual([
+      { event: 'declaration-line.recorded', action: 'create', resource_id: recorded[0].id, user_id: 'service:declarations', responsible_user_id: 'service:clinic-scheduling' },
+    ]);
   });
 
   it('an unknown code or a date without a tariff still becomes a line, marked for attention: nothing lost', async () => {

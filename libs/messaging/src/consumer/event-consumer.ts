@@ -57,6 +57,9 @@ export interface EventConsumerOptions {
   afterCommit?: (envelope: EventEnvelope<object>) => Promise<void>;
 }
 
+/** Records decoded between two looks at the chunk being written (see handleBatch). */
+const DECODE_SLICE = 100;
+
 export const DLQ_HEADERS = {
   reason: 'dlq-reason',
   errorDetail: 'dlq-error',
@@ -170,6 +173,8 @@ export class EventConsumer {
    * One fetched batch of one partition, in offset order. Consecutive events that have a batch
    * handler are applied together (one transaction per chunk); every other record is handled on
    * its own. An offset is resolved only once its record is applied, skipped or dead-lettered.
+   * While a chunk is being written, the next one is decoded and validated: chunks are applied
+   * one after the other in offset order, and a record without a batch handler waits for them.
    */
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
@@ -177,27 +182,35 @@ export class EventConsumer {
     const maxChunk = this.options.maxBatchSize ?? 1000;
     let chunk: Array<{ message: KafkaMessage; envelope: EventEnvelope<object> }> = [];
     let chunkHandler: BatchEventHandler | undefined;
+    let applying: Promise<void> = Promise.resolve();
 
-    const flush = async () => {
+    const flush = () => {
       if (chunk.length === 0 || !chunkHandler) return;
       const pending = chunk;
       const handler = chunkHandler;
       chunk = [];
       chunkHandler = undefined;
-      await this.applyChunk(pending, handler, at, payload);
+      // After a failure the later chunks are not applied: their offsets stay unresolved and
+      // kafkajs hands them over again. The failure surfaces where `applying` is awaited.
+      applying = applying.then(() => this.applyChunk(pending, handler, at, payload));
+      applying.catch(() => undefined);
     };
 
+    let decoded = 0;
     for (const message of batch.messages) {
       if (!payload.isRunning() || payload.isStale()) break;
       const prepared = this.prepare(message);
       const batchHandler = prepared.kind === 'event' ? this.options.batchHandlers?.get(prepared.envelope.type) : undefined;
       if (prepared.kind === 'event' && batchHandler) {
-        if (chunkHandler !== batchHandler || chunk.length >= maxChunk) await flush();
+        if (chunkHandler !== batchHandler || chunk.length >= maxChunk) flush();
         chunk.push({ message, envelope: prepared.envelope });
         chunkHandler = batchHandler;
+        // Let the chunk in flight take its replies and send its next statement.
+        if (++decoded % DECODE_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
-      await flush();
+      flush();
+      await applying;
       if (prepared.kind === 'dead') {
         await this.deadLetter(at, message, prepared.reason, prepared.detail, 1);
       } else if (prepared.kind === 'event') {
@@ -208,7 +221,8 @@ export class EventConsumer {
       payload.resolveOffset(message.offset);
       await payload.heartbeat();
     }
-    await flush();
+    flush();
+    await applying;
     await payload.commitOffsetsIfNecessary();
   }
 

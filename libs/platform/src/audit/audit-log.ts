@@ -81,6 +81,30 @@ export class AuditLog {
     );
   }
 
+  /**
+   * One entry per row that `statement` returns, in the same statement: `statement` is an INSERT
+   * or UPDATE ... RETURNING `subject_reference` and `resource_id` (text). The change and its
+   * entries are then one round trip, without carrying the rows through Node. Resolves with the
+   * number of entries (the rows the statement changed).
+   */
+  async recordReturning(
+    manager: EntityManager | undefined,
+    actor: AuditActor,
+    entry: Pick<AuditEntry, 'event' | 'action' | 'subjectKind'>,
+    statement: string,
+    parameters: unknown[],
+  ): Promise<number> {
+    const n = parameters.length;
+    const rows: Array<{ entries: number }> = await (manager ?? this.db.manager).query(
+      `WITH s AS (${statement}),
+            e AS (INSERT INTO audit_log (${COLUMNS})
+                  SELECT $${n + 1}, $${n + 2}, $${n + 3}, s.subject_reference, s.resource_id, $${n + 4}, $${n + 5}, $${n + 6} FROM s RETURNING 1)
+       SELECT count(*)::int AS entries FROM e`,
+      [...parameters, entry.event, entry.action, entry.subjectKind, actor.userId, actor.responsibleUserId, currentCorrelation()?.correlationId ?? null],
+    );
+    return rows[0]?.entries ?? 0;
+  }
+
   /** For the coordination: who accessed this subject's data, and when, oldest first. */
   async about(subjectKind: AuditSubjectKind, subjectReference: string, limit = 1000): Promise<AuditRecord[]> {
     const rows: Array<Record<string, string | null>> = await this.db.query(

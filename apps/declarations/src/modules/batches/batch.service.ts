@@ -1,16 +1,51 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DeclarationBatchReady } from '@draaiboek/contracts';
 import { UnitOfWork } from '@draaiboek/messaging';
 import { actorOf, amsterdamDateOf, AuditLog, Principal, SERVICE_CONFIG } from '@draaiboek/platform';
 import { DeclarationsConfig } from '../../config/declarations.config';
 
-/** The canonical text of a line the checksum is computed over, in export order. */
+/** The canonical text of a line the checksum is computed over, in export order (CHECKSUM_SQL makes the same text in Postgres). */
 export function checksumRow(l: { id: string; consultation_id: string; date_of_care: string; performance_code: string; amount_cents: string | number }): string {
   return `${l.id};${l.consultation_id};${l.date_of_care};${l.performance_code};${l.amount_cents}`;
 }
 
 export const LINE_ORDER = 'date_of_care, consultation_id';
+
+/**
+ * `checksumRow(l) + '\n'` of every line, in LINE_ORDER, hashed with SHA-256: the same bytes as
+ * hashing the rows one by one in Node (ids and uuids as lowercase text, the date as YYYY-MM-DD,
+ * the amount as integer cents).
+ */
+const CHECKSUM_SQL = `encode(sha256(convert_to(string_agg(
+    id::text || ';' || consultation_id::text || ';' || to_char(date_of_care, 'YYYY-MM-DD') || ';' || performance_code || ';' || amount_cents::text || E'\\n',
+    '' ORDER BY ${LINE_ORDER}), 'UTF8')), 'hex')`;
+
+/**
+ * Closes the periods given as arrays ($1 batch ids, $2 payers, $3 first days of the periods; $4
+ * 'week' or 'month'; $5 closed by) in one statement: the lines move into their batches and each
+ * batch row is written with the count, total and checksum of exactly the rows this UPDATE moved
+ * (a line committed meanwhile is in its batch and its checksum, or in neither). The lines are
+ * matched to their period by (payer, first day of the period) in a hash join: one pass over
+ * the table, each page written once, where an index scan per period would visit most pages
+ * again for every period (a period's lines are spread over the whole table). No row for a
+ * period without open lines.
+ */
+const CLOSE_PERIODS = `
+  WITH p AS MATERIALIZED (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::date[]) AS p(batch_id, payer, period_start)
+  ), moved AS (
+    UPDATE declaration_lines l SET batch_id = p.batch_id, status = 'batched'
+      FROM p
+     WHERE l.status = 'open' AND l.batch_id IS NULL
+       AND l.payer = p.payer AND date_trunc($4, l.date_of_care)::date = p.period_start
+    RETURNING p.batch_id, l.id, l.consultation_id, l.date_of_care, l.performance_code, l.amount_cents
+  )
+  INSERT INTO declaration_batches (id, payer, period_start, period_end, line_count, total_cents, checksum, closed_by)
+  SELECT p.batch_id, p.payer, p.period_start, (p.period_start + ('1 ' || $4)::interval - interval '1 day')::date, count(*), sum(m.amount_cents), ${CHECKSUM_SQL}, $5
+    FROM moved m JOIN p USING (batch_id)
+   GROUP BY p.batch_id, p.payer, p.period_start
+  RETURNING id::text AS batch_id, line_count, total_cents::text, checksum`;
 
 /**
  * Batches per payer and period (an ISO week by default, or a calendar month: BATCH_PERIOD), closed on schedule or by hand, and
@@ -45,39 +80,20 @@ export class BatchService {
           ORDER BY period_start, payer`,
         [until, options.payer ?? null, period],
       );
+      const ids = periods.map(() => randomUUID());
+      const written: Array<{ batch_id: string; line_count: number; total_cents: string; checksum: string }> =
+        periods.length === 0
+          ? []
+          : await tx.manager.query(CLOSE_PERIODS, [ids, periods.map((p) => p.payer), periods.map((p) => p.period_start), period, by === 'schedule' ? 'schedule' : by.id]);
+      const byId = new Map(written.map((w) => [w.batch_id, w]));
       const closed = [];
-      for (const p of periods) {
-        const periodEnd = p.period_end;
-        const lines: Array<{ id: string; consultation_id: string; date_of_care: string; performance_code: string; amount_cents: string }> = await tx.manager.query(
-          `SELECT id, consultation_id, to_char(date_of_care, 'YYYY-MM-DD') AS date_of_care, performance_code, amount_cents
-             FROM declaration_lines WHERE status = 'open' AND batch_id IS NULL AND payer = $1 AND date_of_care BETWEEN $2 AND $3
-            ORDER BY ${LINE_ORDER} FOR UPDATE`,
-          [p.payer, p.period_start, periodEnd],
-        );
-        if (lines.length === 0) continue;
-        const hash = createHash('sha256');
-        let total = 0;
-        for (const l of lines) {
-          hash.update(checksumRow(l) + '\n');
-          total += Number(l.amount_cents);
-        }
-        const batchId = randomUUID();
-        const checksum = hash.digest('hex');
-        await tx.manager.query(
-          `INSERT INTO declaration_batches (id, payer, period_start, period_end, line_count, total_cents, checksum, closed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [batchId, p.payer, p.period_start, periodEnd, lines.length, total, checksum, by === 'schedule' ? 'schedule' : by.id],
-        );
-        await tx.manager.query(`UPDATE declaration_lines SET batch_id = $1, status = 'batched' WHERE id = ANY($2::uuid[])`, [batchId, lines.map((l) => l.id)]);
-        await tx.publish(DeclarationBatchReady.v1, {
-          batchId,
-          payer: p.payer as 'CAK' | 'RMO' | 'CAK-OVV',
-          periodStart: p.period_start,
-          periodEnd,
-          lineCount: lines.length,
-          totalCents: total,
-          checksum,
-        });
-        closed.push({ batchId, payer: p.payer, periodStart: p.period_start, periodEnd, lineCount: lines.length, totalCents: total, checksum });
+      for (const [i, p] of periods.entries()) {
+        const batch = byId.get(ids[i]);
+        if (!batch) continue;
+        const total = Number(batch.total_cents);
+        const ready = { batchId: ids[i], payer: p.payer, periodStart: p.period_start, periodEnd: p.period_end, lineCount: batch.line_count, totalCents: total, checksum: batch.checksum };
+        await tx.publish(DeclarationBatchReady.v1, { ...ready, payer: p.payer as 'CAK' | 'RMO' | 'CAK-OVV' });
+        closed.push(ready);
       }
       return { until, closed };
     });

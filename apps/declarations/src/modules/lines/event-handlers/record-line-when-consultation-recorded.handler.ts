@@ -7,31 +7,36 @@ import { AuditLog, serviceActor } from '@draaiboek/platform';
 import { TariffTable } from '../../tariffs/tariff-table';
 import { routePayer } from '../domain/payer-routing';
 
-/** The columns of a new line, in the order of the unnest() below. */
+/** The columns a new line is written with. */
 const LINE_COLUMNS = [
-  ['id', 'uuid'],
-  ['consultation_id', 'uuid'],
-  ['session_id', 'uuid'],
-  ['central_location_id', 'uuid'],
-  ['gp_agb', 'text'],
-  ['practice_agb', 'text'],
-  ['date_of_care', 'date'],
-  ['performance_code', 'text'],
-  ['duration_class', 'text'],
-  ['payer', 'text'],
-  ['payer_scheme', 'text'],
-  ['amount_cents', 'bigint'],
-  ['tariff_version', 'text'],
-  ['status', 'text'],
-  ['problem', 'text'],
-  ['patient_pseudonym', 'text'],
-  ['encrypted_bsn', 'jsonb'],
+  'id',
+  'consultation_id',
+  'session_id',
+  'central_location_id',
+  'gp_agb',
+  'practice_agb',
+  'date_of_care',
+  'performance_code',
+  'duration_class',
+  'payer',
+  'payer_scheme',
+  'amount_cents',
+  'tariff_version',
+  'status',
+  'problem',
+  'patient_pseudonym',
+  'encrypted_bsn',
 ] as const;
 
-const INSERT_LINES = `INSERT INTO declaration_lines (${LINE_COLUMNS.map(([name]) => name).join(', ')})
-  SELECT * FROM unnest(${LINE_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+/**
+ * New lines arrive as one JSON parameter (an array of objects keyed by column name), read by
+ * json_populate_recordset into rows of the table's type: one string for Postgres to parse instead
+ * of an array per column for the driver to escape element by element.
+ */
+const INSERT_LINES = `INSERT INTO declaration_lines (${LINE_COLUMNS.join(', ')})
+  SELECT ${LINE_COLUMNS.join(', ')} FROM json_populate_recordset(NULL::declaration_lines, $1::json)
   ON CONFLICT (consultation_id) WHERE corrects_line_id IS NULL DO NOTHING
-  RETURNING id, patient_pseudonym`;
+  RETURNING id::text AS resource_id, patient_pseudonym AS subject_reference`;
 
 /**
  * Each consultation at a central location becomes exactly one declaration line, however often
@@ -51,38 +56,39 @@ export class RecordLineWhenConsultationRecordedHandler {
 
   @EventPattern(ConsultationRecorded.v1.type, BATCH)
   async handle(@Payload() events: Array<EventEnvelope<ConsultationRecordedV1>>, @Ctx() tx: BatchHandlerContext): Promise<void> {
-    const columns: unknown[][] = LINE_COLUMNS.map(() => []);
+    const rows: Array<Record<(typeof LINE_COLUMNS)[number], unknown>> = [];
     for (const event of events) {
       const c = event.data;
       const rule = routePayer(c.dateOfCare, c.payerStatus);
       const tariff = this.tariffs.lookup(c.performanceCode, rule.payer, c.dateOfCare);
-      const row = [
-        randomUUID(),
-        c.consultationId,
-        c.sessionId,
-        c.centralLocationId,
-        c.gpAgb,
-        c.practiceAgb,
-        c.dateOfCare,
-        c.performanceCode,
-        c.durationClass,
-        rule.payer,
-        rule.scheme,
-        tariff.ok ? tariff.amountCents : null,
-        tariff.ok ? tariff.version : null,
-        tariff.ok ? 'open' : 'needs-attention',
-        tariff.ok ? null : tariff.message,
-        c.patientPseudonym,
-        c.encryptedBsn ? JSON.stringify(c.encryptedBsn) : null,
-      ];
-      row.forEach((value, i) => columns[i].push(value));
+      rows.push({
+        id: randomUUID(),
+        consultation_id: c.consultationId,
+        session_id: c.sessionId,
+        central_location_id: c.centralLocationId,
+        gp_agb: c.gpAgb,
+        practice_agb: c.practiceAgb,
+        date_of_care: c.dateOfCare,
+        performance_code: c.performanceCode,
+        duration_class: c.durationClass,
+        payer: rule.payer,
+        payer_scheme: rule.scheme,
+        amount_cents: tariff.ok ? tariff.amountCents : null,
+        tariff_version: tariff.ok ? tariff.version : null,
+        status: tariff.ok ? 'open' : 'needs-attention',
+        problem: tariff.ok ? null : tariff.message,
+        patient_pseudonym: c.patientPseudonym,
+        encrypted_bsn: c.encryptedBsn ?? null,
+      });
     }
-    const inserted: Array<{ id: string; patient_pseudonym: string }> = await tx.manager.query(INSERT_LINES, columns);
-    // NEN 7513: each new line is a change of a patient's data, by this service for the one that sent the event.
-    await this.audit.record(
+    // NEN 7513: each new line is a change of a patient's data, by this service for the one that
+    // sent the event; the lines and their audit entries are written by one statement.
+    await this.audit.recordReturning(
       tx.manager,
       serviceActor('declarations', `service:${events[0]?.source.split('/').pop()}`),
-      inserted.map((line) => ({ event: 'declaration-line.recorded', action: 'create' as const, subjectKind: 'patient' as const, subjectReference: line.patient_pseudonym, resourceId: line.id })),
+      { event: 'declaration-line.recorded', action: 'create', subjectKind: 'patient' },
+      INSERT_LINES,
+      [JSON.stringify(rows)],
     );
   }
 }
