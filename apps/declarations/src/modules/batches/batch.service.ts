@@ -21,31 +21,17 @@ const CHECKSUM_SQL = `encode(sha256(convert_to(string_agg(
     id::text || ';' || consultation_id::text || ';' || to_char(date_of_care, 'YYYY-MM-DD') || ';' || performance_code || ';' || amount_cents::text || E'\\n',
     '' ORDER BY ${LINE_ORDER}), 'UTF8')), 'hex')`;
 
-/**
- * Closes the periods given as arrays ($1 batch ids, $2 payers, $3 first days of the periods; $4
- * 'week' or 'month'; $5 closed by) in one statement: the lines move into their batches and each
- * batch row is written with the count, total and checksum of exactly the rows this UPDATE moved
- * (a line committed meanwhile is in its batch and its checksum, or in neither). The lines are
- * matched to their period by (payer, first day of the period) in a hash join: one pass over
- * the table, each page written once, where an index scan per period would visit most pages
- * again for every period (a period's lines are spread over the whole table). No row for a
- * period without open lines.
- */
-const CLOSE_PERIODS = `
-  WITH p AS MATERIALIZED (
-    SELECT * FROM unnest($1::uuid[], $2::text[], $3::date[]) AS p(batch_id, payer, period_start)
-  ), moved AS (
-    UPDATE declaration_lines l SET batch_id = p.batch_id, status = 'batched'
-      FROM p
-     WHERE l.status = 'open' AND l.batch_id IS NULL
-       AND l.payer = p.payer AND date_trunc($4, l.date_of_care)::date = p.period_start
-    RETURNING p.batch_id, l.id, l.consultation_id, l.date_of_care, l.performance_code, l.amount_cents
+/** $1 batch id, $2 payer, $3 first and $4 last day of the period, $5 closed by. No row when the period has no open lines. */
+const CLOSE_PERIOD = `
+  WITH moved AS (
+    UPDATE declaration_lines SET batch_id = $1, status = 'batched'
+     WHERE status = 'open' AND batch_id IS NULL AND payer = $2 AND date_of_care BETWEEN $3 AND $4
+    RETURNING id, consultation_id, date_of_care, performance_code, amount_cents
   )
   INSERT INTO declaration_batches (id, payer, period_start, period_end, line_count, total_cents, checksum, closed_by)
-  SELECT p.batch_id, p.payer, p.period_start, (p.period_start + ('1 ' || $4)::interval - interval '1 day')::date, count(*), sum(m.amount_cents), ${CHECKSUM_SQL}, $5
-    FROM moved m JOIN p USING (batch_id)
-   GROUP BY p.batch_id, p.payer, p.period_start
-  RETURNING id::text AS batch_id, line_count, total_cents::text, checksum`;
+  SELECT $1, $2, $3, $4, count(*), sum(amount_cents), ${CHECKSUM_SQL}, $5
+    FROM moved HAVING count(*) > 0
+  RETURNING line_count, total_cents::text, checksum`;
 
 /**
  * Batches per payer and period (an ISO week by default, or a calendar month: BATCH_PERIOD), closed on schedule or by hand, and
@@ -80,20 +66,32 @@ export class BatchService {
           ORDER BY period_start, payer`,
         [until, options.payer ?? null, period],
       );
-      const ids = periods.map(() => randomUUID());
-      const written: Array<{ batch_id: string; line_count: number; total_cents: string; checksum: string }> =
-        periods.length === 0
-          ? []
-          : await tx.manager.query(CLOSE_PERIODS, [ids, periods.map((p) => p.payer), periods.map((p) => p.period_start), period, by === 'schedule' ? 'schedule' : by.id]);
-      const byId = new Map(written.map((w) => [w.batch_id, w]));
       const closed = [];
-      for (const [i, p] of periods.entries()) {
-        const batch = byId.get(ids[i]);
+      for (const p of periods) {
+        const periodEnd = p.period_end;
+        const batchId = randomUUID();
+        // One statement: the lines move into the batch and the batch row is written with their
+        // count, total and checksum, computed by Postgres over exactly the rows this UPDATE moved
+        // (a line committed meanwhile is either in both or in neither).
+        const [batch]: Array<{ line_count: number; total_cents: string; checksum: string }> = await tx.manager.query(CLOSE_PERIOD, [
+          batchId,
+          p.payer,
+          p.period_start,
+          periodEnd,
+          by === 'schedule' ? 'schedule' : by.id,
+        ]);
         if (!batch) continue;
         const total = Number(batch.total_cents);
-        const ready = { batchId: ids[i], payer: p.payer, periodStart: p.period_start, periodEnd: p.period_end, lineCount: batch.line_count, totalCents: total, checksum: batch.checksum };
-        await tx.publish(DeclarationBatchReady.v1, { ...ready, payer: p.payer as 'CAK' | 'RMO' | 'CAK-OVV' });
-        closed.push(ready);
+        await tx.publish(DeclarationBatchReady.v1, {
+          batchId,
+          payer: p.payer as 'CAK' | 'RMO' | 'CAK-OVV',
+          periodStart: p.period_start,
+          periodEnd,
+          lineCount: batch.line_count,
+          totalCents: total,
+          checksum: batch.checksum,
+        });
+        closed.push({ batchId, payer: p.payer, periodStart: p.period_start, periodEnd, lineCount: batch.line_count, totalCents: total, checksum: batch.checksum });
       }
       return { until, closed };
     });
