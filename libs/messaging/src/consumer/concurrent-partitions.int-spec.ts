@@ -1,12 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ConsultationRecorded, createEnvelope, EventEnvelope } from '@draaiboek/contracts';
-import { JsonLogger, serviceDataSourceOptions, migrateServiceDatabase } from '@draaiboek/platform';
+import { JsonLogger } from '@draaiboek/platform';
 import { createKafka, KafkaSettings, physicalTopic } from '../kafka/kafka-factory';
 import { provisionTopics } from '../kafka/provision-topics';
-import { MessagingTables1763856000000 } from '../messaging-tables.migration';
-import { InboxRecord } from '../inbox/inbox-record.orm-entity';
-import { OutboxRecord } from '../outbox/outbox-record.orm-entity';
+import { consumerTestDataSource } from '../testing/consumer-test-kit';
 import { createTestDatabase, eventually, testKafkaBrokers } from '../testing/test-database';
 import { KafkaProbe } from '../testing/kafka-probe';
 import { loadContractFixture } from '../testing/fixtures';
@@ -36,12 +34,7 @@ describe('partitions consumed concurrently', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    dataSource = new DataSource(
-      serviceDataSourceOptions({ url: database.url, schema: 'concurrencytest', entities: [InboxRecord, OutboxRecord], migrations: [MessagingTables1763856000000] }),
-    );
-    await dataSource.initialize();
-    await migrateServiceDatabase(dataSource, 'concurrencytest');
-    await dataSource.query('CREATE TABLE effects (seq bigserial PRIMARY KEY, consultation_id uuid NOT NULL, kafka_partition int NOT NULL)');
+    dataSource = await consumerTestDataSource(database.url, 'concurrencytest', 'kafka_partition int NOT NULL');
     settings = { clientId: 'concurrency-test', brokers: testKafkaBrokers().split(','), topicPrefix: `c${randomBytes(4).toString('hex')}.` };
     await provisionTopics(createKafka(settings), settings, [topic]);
     probe = new KafkaProbe();
