@@ -37,7 +37,7 @@ const { performance } = require('node:perf_hooks');
 const http = require('node:http');
 
 const { envInt, pollUntil, round, formatNumber: fmt, machineInfo, memorySampler } = require('./lib/util');
-const { ROOT, runBounded, startServiceProcess, httpRequest, packageVersion, gitDescribe, handWrittenPart, checkList, throwawayInfrastructure } = require('./lib/harness');
+const { ROOT, runBounded, startServiceProcess, httpRequest, stackVersions, handWrittenPart, checkList, throwawayInfrastructure } = require('./lib/harness');
 
 const NAME = 'declarations-pipeline';
 const DOCS_SECTION = 'Declarations';
@@ -342,16 +342,7 @@ async function measure(params, cleanup, log) {
 
   const pipelineMs = linesMs + batchesMs + exportMs;
   const peakMiB = Math.max(linesPeakMiB, exportPeakMiB);
-  const versions = {
-    node: process.version,
-    kafka: kafkaVersion,
-    postgres: (await q('SELECT version() AS v'))[0].v,
-    kafkajs: packageVersion('kafkajs'),
-    pg: packageVersion('pg'),
-    nestjs: packageVersion('@nestjs/core'),
-    typeorm: packageVersion('typeorm'),
-    git: gitDescribe(),
-  };
+  const versions = stackVersions({ kafkaVersion, postgresVersion: (await q('SELECT version() AS v'))[0].v });
   const perSecond = (n, ms) => round((n * 1000) / ms, 0);
   const ratio = (a, b) => (b ? round(a / b, 2) : null);
   const copyRate = perSecond(params.consultations, copyMs);

@@ -36,7 +36,7 @@ const {
   formatNumber: fmt,
   machineInfo,
 } = require('./lib/util');
-const { runBounded, startServiceProcess, packageVersion, gitDescribe, mapRound } = require('./lib/harness');
+const { runBounded, startServiceProcess, stackVersions, mapRound } = require('./lib/harness');
 
 const ROOT = path.resolve(__dirname, '..');
 const MUNICIPALITY = 'GM0114';
@@ -403,16 +403,7 @@ async function measure(params, cleanup, log) {
     postgres: () => pidsNamed('postgres'),
   };
 
-  const versions = {
-    node: process.version,
-    kafka: kafkaVersion,
-    postgres: (await checkPool.query('SELECT version() AS v')).rows[0].v,
-    kafkajs: packageVersion('kafkajs'),
-    pg: packageVersion('pg'),
-    nestjs: packageVersion('@nestjs/core'),
-    typeorm: packageVersion('typeorm'),
-    git: gitDescribe(),
-  };
+  const versions = stackVersions({ kafkaVersion, postgresVersion: (await checkPool.query('SELECT version() AS v')).rows[0].v });
   const pgSettings = Object.fromEntries(
     (
       await checkPool.query(

@@ -62,8 +62,7 @@ const {
   startServiceProcess,
   startMailCatcherProcess,
   httpRequest,
-  packageVersion,
-  gitDescribe,
+  stackVersions,
   handWrittenPart,
   checkList,
   throwawayInfrastructure,
@@ -152,16 +151,7 @@ async function measure(params, cleanup, log) {
   cleanup.add('check pool', () => pool.end());
   const q = async (sql, args = []) => (await pool.query(sql, args)).rows;
 
-  const versions = {
-    node: process.version,
-    kafka: kafkaVersion,
-    postgres: (await q('SELECT version() AS v'))[0].v,
-    kafkajs: packageVersion('kafkajs'),
-    pg: packageVersion('pg'),
-    nestjs: packageVersion('@nestjs/core'),
-    typeorm: packageVersion('typeorm'),
-    git: gitDescribe(),
-  };
+  const versions = stackVersions({ kafkaVersion, postgresVersion: (await q('SELECT version() AS v'))[0].v });
   const pgSettings = Object.fromEntries(
     (await q(`SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'max_connections')`)).map((r) => [r.name, r.setting]),
   );

@@ -43,7 +43,7 @@ const {
   sessionSampler,
   httpRequest,
   packageVersion,
-  gitDescribe,
+  stackVersions,
   disturbedPhases,
   mapRound,
   handWrittenPart,
@@ -279,18 +279,11 @@ async function measure(params, cleanup, log) {
   const q = async (sql, args = []) => (await checkPool.query(sql, args)).rows;
   const count = async (sql, args = []) => (await q(sql, args))[0].n;
 
-  const versions = {
-    node: process.version,
-    kafka: kafkaVersion,
-    postgres: (await q('SELECT version() AS v'))[0].v,
-    kafkajs: packageVersion('kafkajs'),
-    pg: packageVersion('pg'),
-    nestjs: packageVersion('@nestjs/core'),
-    typeorm: packageVersion('typeorm'),
-    nodemailer: packageVersion('nodemailer'),
-    smtpServer: packageVersion('smtp-server'),
-    git: gitDescribe(),
-  };
+  const versions = stackVersions({
+    kafkaVersion,
+    postgresVersion: (await q('SELECT version() AS v'))[0].v,
+    extra: { nodemailer: packageVersion('nodemailer'), smtpServer: packageVersion('smtp-server') },
+  });
   const pgSettings = Object.fromEntries(
     (await q(`SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'max_connections')`)).map((r) => [
       r.name,

@@ -270,6 +270,24 @@ function packageVersion(name) {
   }
 }
 
+/**
+ * The versions every benchmark reports beside its figures: Node, the broker, the database and the
+ * libraries between them; `extra` (name -> version) goes before the git commit.
+ */
+function stackVersions({ kafkaVersion, postgresVersion, extra = {} }) {
+  return {
+    node: process.version,
+    kafka: kafkaVersion,
+    postgres: postgresVersion,
+    kafkajs: packageVersion('kafkajs'),
+    pg: packageVersion('pg'),
+    nestjs: packageVersion('@nestjs/core'),
+    typeorm: packageVersion('typeorm'),
+    ...extra,
+    git: gitDescribe(),
+  };
+}
+
 function gitDescribe() {
   try {
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', timeout: 5000 }).trim();
@@ -366,6 +384,7 @@ module.exports = {
   httpRequest,
   packageVersion,
   gitDescribe,
+  stackVersions,
   disturbedPhases,
   mapRound,
   handWrittenPart,
