@@ -73,11 +73,9 @@ export class AuditLog {
     select: string,
     parameters: unknown[],
   ): Promise<void> {
-    const n = parameters.length;
     await (manager ?? this.db.manager).query(
-      `INSERT INTO audit_log (${COLUMNS})
-       SELECT $${n + 1}, $${n + 2}, $${n + 3}, s.subject_reference, s.resource_id, $${n + 4}, $${n + 5}, $${n + 6} FROM (${select}) s`,
-      [...parameters, entry.event, entry.action, entry.subjectKind, actor.userId, actor.responsibleUserId, currentCorrelation()?.correlationId ?? null],
+      `INSERT INTO audit_log (${COLUMNS}) SELECT ${entryColumnsAfter(parameters.length)} FROM (${select}) s`,
+      [...parameters, ...entryParameters(actor, entry)],
     );
   }
 
@@ -94,13 +92,11 @@ export class AuditLog {
     statement: string,
     parameters: unknown[],
   ): Promise<number> {
-    const n = parameters.length;
     const rows: Array<{ entries: number }> = await (manager ?? this.db.manager).query(
       `WITH s AS (${statement}),
-            e AS (INSERT INTO audit_log (${COLUMNS})
-                  SELECT $${n + 1}, $${n + 2}, $${n + 3}, s.subject_reference, s.resource_id, $${n + 4}, $${n + 5}, $${n + 6} FROM s RETURNING 1)
+            e AS (INSERT INTO audit_log (${COLUMNS}) SELECT ${entryColumnsAfter(parameters.length)} FROM s RETURNING 1)
        SELECT count(*)::int AS entries FROM e`,
-      [...parameters, entry.event, entry.action, entry.subjectKind, actor.userId, actor.responsibleUserId, currentCorrelation()?.correlationId ?? null],
+      [...parameters, ...entryParameters(actor, entry)],
     );
     return rows[0]?.entries ?? 0;
   }
@@ -124,4 +120,14 @@ export class AuditLog {
       ...(r.correlation_id ? { correlationId: r.correlation_id } : {}),
     }));
   }
+}
+
+/** The audit columns of an entry taken from rows `s` (subject_reference, resource_id), its own values after the caller's `n` parameters. */
+function entryColumnsAfter(n: number): string {
+  return `$${n + 1}, $${n + 2}, $${n + 3}, s.subject_reference, s.resource_id, $${n + 4}, $${n + 5}, $${n + 6}`;
+}
+
+/** The values entryColumnsAfter() refers to, in its order. */
+function entryParameters(actor: AuditActor, entry: Pick<AuditEntry, 'event' | 'action' | 'subjectKind'>): unknown[] {
+  return [entry.event, entry.action, entry.subjectKind, actor.userId, actor.responsibleUserId, currentCorrelation()?.correlationId ?? null];
 }
