@@ -11,6 +11,8 @@ export interface OutboxRelayOptions {
   /** The fallback poll; commits wake the relay at once through LISTEN/NOTIFY. */
   pollIntervalMs?: number;
   batchSize?: number;
+  /** Most batches one pass publishes before it commits its marks (default 8). */
+  batchesPerPass?: number;
   /** Crash-window seam for tests: runs after Kafka acknowledged a batch, before rows are marked. */
   afterPublish?: (eventIds: string[]) => Promise<void>;
 }
@@ -20,7 +22,8 @@ interface PendingRow {
   event_id: string;
   topic: string;
   message_key: string;
-  envelope: Record<string, unknown>;
+  /** The envelope as Postgres renders the jsonb: sent as it is, never parsed. */
+  envelope: string;
   trace_context: Record<string, string> | null;
 }
 
@@ -36,6 +39,7 @@ export class OutboxRelay {
   private listening = false;
   private readonly loop: PollingLoop;
   private readonly batchSize: number;
+  private readonly batchesPerPass: number;
 
   constructor(
     private readonly kafka: Kafka,
@@ -45,9 +49,11 @@ export class OutboxRelay {
     private readonly options: OutboxRelayOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 500;
+    this.batchesPerPass = options.batchesPerPass ?? 8;
     this.loop = new PollingLoop(() => this.relayOnce(), {
       intervalMs: options.pollIntervalMs ?? 200,
-      moreToDo: (published) => published === this.batchSize,
+      // A pass that stopped at its limit left rows behind.
+      moreToDo: (published) => published === this.batchSize * this.batchesPerPass,
       onError: (error) => this.logger.error({ msg: 'outbox relay pass failed; will retry', error: error.message }, 'OutboxRelay'),
     });
   }
@@ -114,7 +120,13 @@ export class OutboxRelay {
     this.producer = undefined;
   }
 
-  /** Publishes one batch; returns how many rows were published. */
+  /**
+   * One pass: publishes batches of pending rows in seq order, up to `batchesPerPass`, and marks
+   * them in the same transaction; returns how many rows were published. The database and Kafka
+   * work at the same time: while a batch is on its way to the broker, the next one is read, and
+   * the one acknowledged before is marked. Sends stay one at a time, in order. A failure anywhere
+   * rolls the marks back: the pass's rows are published again (consumers' inboxes absorb that).
+   */
   async relayOnce(): Promise<number> {
     const producer = this.producer;
     if (!producer) throw new Error('OutboxRelay is not started');
@@ -123,16 +135,31 @@ export class OutboxRelay {
         `draaiboek:outbox:${this.settings.clientId}`,
       ]);
       if (!locked) return 0;
-      const rows: PendingRow[] = await manager.query(
-        `SELECT seq, event_id, topic, message_key, envelope, trace_context
-           FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
-        [this.batchSize],
-      );
-      if (rows.length === 0) return 0;
-      await producer.sendBatch({ acks: -1, topicMessages: this.toTopicMessages(rows) });
-      await this.options.afterPublish?.(rows.map((r) => r.event_id));
-      await manager.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
-      return rows.length;
+      // Rows after `afterSeq` (a row of a lower seq that commits meanwhile waits for the next pass).
+      const pending = (afterSeq: string): Promise<PendingRow[]> =>
+        manager.query(
+          `SELECT seq, event_id, topic, message_key, envelope::text AS envelope, trace_context
+             FROM outbox WHERE published_at IS NULL AND seq > $1 ORDER BY seq LIMIT $2`,
+          [afterSeq, this.batchSize],
+        );
+      const marks: Array<Promise<unknown>> = [];
+      let published = 0;
+      let rows = await pending('0');
+      for (let batch = 1; rows.length > 0; batch++) {
+        const sending = producer.sendBatch({ acks: -1, topicMessages: this.toTopicMessages(rows) });
+        const more = rows.length === this.batchSize && batch < this.batchesPerPass;
+        const next = more ? pending(rows[rows.length - 1].seq) : Promise.resolve([]);
+        next.catch(() => undefined); // awaited below, unless the send failed first
+        await sending;
+        await this.options.afterPublish?.(rows.map((r) => r.event_id));
+        const mark = manager.query('UPDATE outbox SET published_at = clock_timestamp() WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
+        mark.catch(() => undefined);
+        marks.push(mark);
+        published += rows.length;
+        rows = await next;
+      }
+      await Promise.all(marks);
+      return published;
     });
   }
 
@@ -149,7 +176,7 @@ export class OutboxRelay {
       const list = byTopic.get(topic) ?? [];
       list.push({
         key: row.message_key,
-        value: JSON.stringify(row.envelope),
+        value: row.envelope,
         // The trace context travels in the headers (W3C names), so the consumer continues the trace.
         headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE, ...row.trace_context },
       });
