@@ -21,8 +21,13 @@ export const IS_CALENDAR_DATE = 'isCalendarDate';
 /** `YYYY-MM-DD` that exists on the calendar: 2026-02-30 is refused, 2028-02-29 accepted. */
 export function isCalendarDate(value: unknown): boolean {
   if (typeof value !== 'string' || !ISO_DATE.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+  // Called for every date on every event: arithmetic, not a Date and its ISO text.
+  const year = Number(value.slice(0, 4));
+  const month = Number(value.slice(5, 7));
+  const day = Number(value.slice(8, 10));
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return day <= days;
 }
 
 export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {

@@ -52,24 +52,33 @@ export function fastVerdict(cls: Constructor, plain: unknown): 'valid' | 'unmode
 
 function firstRefused(plan: ClassPlan, value: unknown, path: string): string | null {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return path;
+  // Plain loops, no closures or arrays per call: this runs for every event consumed.
   const object = value as Record<string, unknown>;
-  const at = (name: string) => (path ? `${path}.${name}` : name);
-  for (const key of Object.keys(object)) if (!plan.known.has(key)) return at(key);
-  for (const property of plan.properties) {
+  for (const key of Object.keys(object)) if (!plan.known.has(key)) return pathOf(path, key);
+  properties: for (const property of plan.properties) {
     const v = object[property.name];
-    if (!property.conditions.every((condition) => condition(object, v))) continue;
-    for (const check of property.checks) if (!check(v, object)) return at(property.name);
+    for (const condition of property.conditions) if (!condition(object, v)) continue properties;
+    for (const check of property.checks) if (!check(v, object)) return pathOf(path, property.name);
     if (property.nested && v !== undefined) {
       const nestedPlan = property.nested.plan();
-      if (!nestedPlan) return at(property.name);
-      const elements = Array.isArray(v) ? v.map((element, i) => [element, `${at(property.name)}.${i}`] as const) : [[v, at(property.name)] as const];
-      for (const [element, elementPath] of elements) {
-        const refused = firstRefused(nestedPlan, element, elementPath);
+      const at = pathOf(path, property.name);
+      if (!nestedPlan) return at;
+      if (!Array.isArray(v)) {
+        const refused = firstRefused(nestedPlan, v, at);
+        if (refused !== null) return refused;
+        continue;
+      }
+      for (let i = 0; i < v.length; i++) {
+        const refused = firstRefused(nestedPlan, v[i], `${at}.${i}`);
         if (refused !== null) return refused;
       }
     }
   }
   return null;
+}
+
+function pathOf(path: string, name: string): string {
+  return path ? `${path}.${name}` : name;
 }
 
 function planOf(cls: Constructor): ClassPlan | null {
@@ -135,9 +144,20 @@ function checkOf(
   m: ValidationMetadata,
   constraint: { validate(value: unknown, args?: ValidationArguments): unknown },
 ): Check {
+  // One arguments object per check, filled in per call (constraints are synchronous and keep
+  // nothing): this runs for every field of every event.
+  const args: ValidationArguments = { targetName: cls.name, property: m.propertyName, object: {}, value: undefined, constraints: m.constraints };
+  if (!m.each) {
+    return (value, object) => {
+      args.object = object;
+      args.value = value;
+      return constraint.validate(value, args) === true;
+    };
+  }
   return (value, object) => {
-    const args: ValidationArguments = { targetName: cls.name, property: m.propertyName, object, value, constraints: m.constraints };
-    if (m.each && (Array.isArray(value) || value instanceof Set || value instanceof Map)) {
+    args.object = object;
+    args.value = value;
+    if (Array.isArray(value) || value instanceof Set || value instanceof Map) {
       const items = value instanceof Map ? [...value.values()] : [...(value as Iterable<unknown>)];
       return items.every((item) => constraint.validate(item, args) === true);
     }
