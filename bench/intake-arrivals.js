@@ -420,7 +420,9 @@ async function measure(params, cleanup, log) {
   };
 
   // ---- a. HTTP -----------------------------------------------------------------------------
-  const agent = new http.Agent({ keepAlive: true, maxSockets: params.concurrency });
+  // A socket timeout lets Node honour the servers' `Keep-Alive: timeout=5` (it frees an idle socket a
+  // second before), instead of reusing one the server is closing (ECONNRESET).
+  const agent = new http.Agent({ keepAlive: true, maxSockets: params.concurrency, timeout: 30_000 });
   cleanup.add('http agent', () => agent.destroy());
   const authorization = `Bearer ${apiKey}`;
   const postArrival = async (reference, i, answers) => {

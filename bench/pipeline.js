@@ -156,7 +156,9 @@ async function measure(params, cleanup, log) {
     (await q(`SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'max_connections')`)).map((r) => [r.name, r.setting]),
   );
 
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  // A socket timeout lets Node honour the servers' `Keep-Alive: timeout=5` (it frees an idle socket a
+  // second before), instead of reusing one the server is closing (ECONNRESET after an idle phase).
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64, timeout: 30_000 });
   cleanup.add('http agent', () => agent.destroy());
   const call = async (method, url, body, key, accept) => {
     const response = await httpRequest({

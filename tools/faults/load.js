@@ -9,7 +9,9 @@ const http = require('node:http');
 const { randomUUID } = require('node:crypto');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+// A socket timeout lets Node honour the servers' `Keep-Alive: timeout=5` (it frees an idle socket a
+// second before), instead of reusing one the server is closing (ECONNRESET).
+const agent = new http.Agent({ keepAlive: true, maxSockets: 16, timeout: 30_000 });
 
 /** One JSON request to 127.0.0.1; resolves { status, body } or rejects on a network error. */
 function request(method, url, body, headers = {}, timeoutMs = 15_000) {
