@@ -25,6 +25,8 @@ export interface BatchEventContext {
   topic: string;
   partition: number;
   attempt: number;
+  /** Where each event came from, in the order of the events (its offset, and the record as it arrived). */
+  records: Array<{ offset: string; record: EventContext['record'] }>;
 }
 
 /**
@@ -264,10 +266,11 @@ export class EventConsumer {
         const fresh = new Set(inserted.map((r) => r.event_id));
         // A record can be in the chunk twice (a producer retry): only its first copy is new.
         const firsts = new Set<string>();
-        const envelopes = chunk
-          .filter((c) => fresh.has(c.envelope.id) && firsts.size < firsts.add(c.envelope.id).size)
-          .map((c) => c.envelope);
-        if (envelopes.length > 0) await handler(envelopes, { manager, ...at, attempt: 1 });
+        const picked = chunk.filter((c) => fresh.has(c.envelope.id) && firsts.size < firsts.add(c.envelope.id).size);
+        if (picked.length > 0) {
+          const records = picked.map((c) => ({ offset: c.message.offset, record: recordOf(c.message) }));
+          await handler(picked.map((c) => c.envelope), { manager, ...at, attempt: 1, records });
+        }
         return firsts;
       });
     } catch (error) {
@@ -287,7 +290,8 @@ export class EventConsumer {
       return;
     }
     for (const c of chunk) {
-      const single: EventHandler = (envelope, context) => handler([envelope], { manager: context.manager, topic: context.topic, partition: context.partition, attempt: context.attempt });
+      const single: EventHandler = (envelope, context) =>
+        handler([envelope], { manager: context.manager, topic: context.topic, partition: context.partition, attempt: context.attempt, records: [{ offset: context.offset, record: context.record }] });
       await this.applyWithRetries(c.envelope, single, at, c.message, payload.heartbeat);
       payload.resolveOffset(c.message.offset);
       await payload.heartbeat();

@@ -4,7 +4,7 @@ import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import type { LoggerService } from '@nestjs/common';
 import { contractForType, EventEnvelope, TopicDefinition } from '@draaiboek/contracts';
-import { inSpan, SpanKind } from '@draaiboek/platform';
+import { inBatchSpan, inSpan, SpanKind } from '@draaiboek/platform';
 import { BatchEventContext, BatchEventHandler, EventConsumer, EventConsumerOptions, EventContext, EventHandler } from '../consumer/event-consumer';
 import { KafkaSettings } from '../kafka/kafka-factory';
 import { OutboxWriter } from '../outbox/outbox-writer';
@@ -67,8 +67,32 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
         topics.set(contract.topic.name, contract.topic);
         if (handler.extras?.batch === true) {
           batchHandlers.set(pattern, async (envelopes: Array<EventEnvelope<object>>, context: BatchEventContext) => {
-            const result = await handler(envelopes, context);
-            await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+            // One consumer span per chunk (per attempt): the child of its event's producer span when
+            // it holds one event, else linked to each event's producer span.
+            await inBatchSpan(
+              this.options.settings.clientId,
+              `process ${contract.topic.name}`,
+              {
+                kind: SpanKind.CONSUMER,
+                attributes: {
+                  'messaging.system': 'kafka',
+                  'messaging.operation.type': 'process',
+                  'messaging.destination.name': context.topic,
+                  'messaging.destination.partition.id': String(context.partition),
+                  'messaging.batch.message_count': envelopes.length,
+                  'cloudevents.event_type': pattern,
+                  'draaiboek.attempt': context.attempt,
+                },
+                messages: envelopes.map((envelope, i) => ({
+                  headers: context.records[i]?.record.headers,
+                  attributes: { 'messaging.message.id': envelope.id, 'messaging.kafka.offset': Number(context.records[i]?.offset) },
+                })),
+              },
+              async () => {
+                const result = await handler(envelopes, context);
+                await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+              },
+            );
           });
           continue;
         }

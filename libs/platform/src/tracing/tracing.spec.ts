@@ -2,7 +2,7 @@ import { SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { runWithCorrelation } from '../logging/correlation';
 import { JsonLogger } from '../logging/json-logger';
-import { currentTraceHeaders, initTracing, inSpan } from './tracing';
+import { currentTraceHeaders, inBatchSpan, initTracing, inSpan } from './tracing';
 
 const exporter = new InMemorySpanExporter();
 initTracing({ service: 'platform-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -38,5 +38,31 @@ describe('traces (W3C trace context) and the log lines inside them', () => {
     expect(JSON.parse(lines[0])).toMatchObject({ msg: 'inside', correlationId: 'corr-7', traceId: span.spanContext().traceId, spanId: span.spanContext().spanId });
     expect(JSON.parse(lines[1])).not.toHaveProperty('traceId');
     expect(trace.getActiveSpan()).toBeUndefined();
+  });
+
+  it('processes a batch of one as the child of its message, and a larger batch in its own trace linked to each message', async () => {
+    const producer = (n: number) => ({ traceId: `4bf92f3577b34da6a3ce929d0e0e47${String(n).padStart(2, '0')}`, spanId: `00f067aa0ba902${String(n).padStart(2, '0')}` });
+    const message = (n: number) => ({ headers: { traceparent: `00-${producer(n).traceId}-${producer(n).spanId}-01` }, attributes: { 'messaging.message.id': `event-${n}` } });
+
+    await inBatchSpan('declarations', 'process topic', { kind: SpanKind.CONSUMER, messages: [message(1)] }, async () => undefined);
+    const [single] = exporter.getFinishedSpans().slice(-1);
+    expect(single.spanContext().traceId).toBe(producer(1).traceId);
+    expect(single.parentSpanContext?.spanId).toBe(producer(1).spanId);
+    expect(single.attributes['messaging.message.id']).toBe('event-1');
+
+    // A message without trace headers (a municipal system that sends none) gets no link.
+    await expect(
+      inBatchSpan('declarations', 'process topic', { kind: SpanKind.CONSUMER, attributes: { 'messaging.batch.message_count': 3 }, messages: [message(2), message(3), {}] }, async () =>
+        Promise.reject(new Error('chunk failed')),
+      ),
+    ).rejects.toThrow('chunk failed');
+    const [batch] = exporter.getFinishedSpans().slice(-1);
+    expect(batch.parentSpanContext).toBeUndefined();
+    expect([producer(2).traceId, producer(3).traceId]).not.toContain(batch.spanContext().traceId);
+    expect(batch.links.map((l) => [l.context.traceId, l.context.spanId, l.attributes?.['messaging.message.id']])).toEqual([
+      [producer(2).traceId, producer(2).spanId, 'event-2'],
+      [producer(3).traceId, producer(3).spanId, 'event-3'],
+    ]);
+    expect(batch.status).toMatchObject({ code: 2, message: 'chunk failed' });
   });
 });

@@ -94,3 +94,42 @@ export function httpTracingMiddleware(service: string): (req: Request, res: Resp
 }
 
 export { SpanKind };
+
+/** One of the messages a batch span processes: its producer's trace headers, and attributes for its link. */
+export interface BatchSpanMessage {
+  headers?: Record<string, string>;
+  attributes?: Attributes;
+}
+
+/**
+ * Runs `work` in one active span for a batch of messages processed together (OpenTelemetry's
+ * messaging conventions for batches): a batch of one continues its message's trace as its child;
+ * a larger batch starts its own trace and links to each message's producer span.
+ */
+export function inBatchSpan<T>(
+  service: string,
+  name: string,
+  options: Omit<SpanOptions, 'parentHeaders'> & { messages: readonly BatchSpanMessage[] },
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  const [first] = options.messages;
+  if (options.messages.length === 1) {
+    return inSpan(service, name, { kind: options.kind, attributes: { ...options.attributes, ...first.attributes }, parentHeaders: first.headers }, work);
+  }
+  const links = [];
+  for (const message of options.messages) {
+    const spanContext = message.headers ? trace.getSpanContext(propagation.extract(ROOT_CONTEXT, message.headers)) : undefined;
+    if (spanContext && trace.isSpanContextValid(spanContext)) links.push({ context: spanContext, attributes: message.attributes });
+  }
+  return trace.getTracer(service).startActiveSpan(name, { kind: options.kind, attributes: options.attributes, links, root: true }, async (span) => {
+    try {
+      return await work(span);
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
