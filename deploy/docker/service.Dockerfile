@@ -33,4 +33,5 @@ EXPOSE ${PORT}
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=6 \
   CMD wget -qO- "http://127.0.0.1:${HTTP_PORT}/health/live" > /dev/null || exit 1
 # `docker run <image>` runs the service; `docker run <image> migrate` or `provision-topics` a one-off task.
-ENTRYPOINT ["node", "-r", "./tools/run/register-paths.js", "dist/out/main.js"]
+# The V8 flags of tools/run/service-node-flags.js (decision 0032).
+ENTRYPOINT ["node", "--max-semi-space-size=4", "-r", "./tools/run/register-paths.js", "dist/out/main.js"]

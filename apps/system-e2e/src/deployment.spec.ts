@@ -144,7 +144,9 @@ describe('deploy/docker/service.Dockerfile', () => {
 
   it("starts the service's compiled main.ts, and passes a command (migrate, provision-topics) through", () => {
     const entrypoint = JSON.parse(runtime.find((i) => i.instruction === 'ENTRYPOINT')!.args);
-    expect(entrypoint).toEqual(['node', '-r', './tools/run/register-paths.js', 'dist/out/main.js']);
+    // The same V8 flags as every other way of starting a service (decision 0032).
+    const { SERVICE_NODE_FLAGS } = require(join(root, 'tools/run/service-node-flags.js')) as { SERVICE_NODE_FLAGS: string[] };
+    expect(entrypoint).toEqual(['node', ...SERVICE_NODE_FLAGS, '-r', './tools/run/register-paths.js', 'dist/out/main.js']);
     expect(dockerfile).toContain(`printf "require('./apps/%s/src/main.js');\\n" "\${SERVICE}" > dist/out/main.js`);
     for (const service of SERVICES) expect(existsSync(join(root, `apps/${service.name}/src/main.ts`))).toBe(true);
     expect(existsSync(join(root, 'tools/run/register-paths.js'))).toBe(true);
