@@ -629,7 +629,11 @@ async function measure(params, cleanup, log) {
   const memory = Object.fromEntries(
     Object.entries(services).map(([n, s]) => {
       const m = memoryOf(s.pid);
-      return [n, { idleMiB: round(idleMemory[n].rssMiB, 0), peakUnderLoadMiB: round(peaks[n], 0), hwmMiB: round(m.peakMiB, 0), endMiB: round(m.rssMiB, 0) }];
+      // What the highest resident set was made of, as the service's own process.memoryUsage() saw it.
+      const u = s.memoryPeak.usage;
+      const mib = (bytes) => round(bytes / 1024 / 1024, 0);
+      const atPeak = u ? { rssMiB: mib(u.rss), heapUsedMiB: mib(u.heapUsed), heapTotalMiB: mib(u.heapTotal), externalMiB: mib(u.external), arrayBuffersMiB: mib(u.arrayBuffers) } : null;
+      return [n, { idleMiB: round(idleMemory[n].rssMiB, 0), peakUnderLoadMiB: round(peaks[n], 0), hwmMiB: round(m.peakMiB, 0), endMiB: round(m.rssMiB, 0), atPeak }];
     }),
   );
 
@@ -770,6 +774,9 @@ function markdown(r) {
     ...(r.cpu.C ? [`- C (quiet): ${m.quiet.arrivals} arrivals at ${fmt(m.quiet.rate, 0)}/s; ${cpuLine(r.cpu.C)}.`] : []),
     `- Relay per hop in B, from outbox \`created_at\` (the start of the writing transaction) to the record's timestamp (set by the relay's producer when it sends) and to its receipt by the plain consumer: ${hopRows.join('; ')}.`,
     `- Baseline chain: ${m.chain.count} chains at the same rate, each step a transaction of ${m.chain.rowsPerStep} single-row INSERTs or a produce (acks=all) -> eachMessage hop over one 6-partition topic; ${cpuLine(r.cpu.chain)}.`,
+    `- Memory at each service's highest resident set (its own process.memoryUsage(), sampled every 200 ms): ${Object.entries(m.memory)
+      .map(([k, x]) => (x.atPeak ? `${k} ${x.atPeak.rssMiB} MiB resident, of which V8 heap ${x.atPeak.heapTotalMiB} (${x.atPeak.heapUsedMiB} in use), outside the heap ${x.atPeak.externalMiB} (buffers ${x.atPeak.arrayBuffersMiB})` : `${k} not reported`))
+      .join('; ')}.`,
     `- Sessions whose capacity counted the group's headcount (clinic-scheduling had its copy of the group when the cadence was set): ${fmt(r.capacityFromHeadcount.sessions, 0)} of ${fmt(r.capacityFromHeadcount.of, 0)}. Warnings logged: ${Object.entries(r.warnLines).map(([k, x]) => `${k} ${x}`).join(', ')}; errors logged during start-up on the fresh broker (kafkajs retrying a group coordinator that was still loading; not judged): ${Object.entries(r.startupErrors).map(([k, x]) => `${k} ${x}`).join(', ')}.`,
     r.disturbed.length ? `- **Disturbed:** ${r.disturbed.map((d) => `${d.phase}: other processes used ${d.share} % of the busy CPU (${d.other} s)`).join('; ')}.` : '- No phase was disturbed by other processes (under 15 % of the busy CPU).',
     `- Checks passed: ${r.checks.length} (${r.checks.map((c) => c.name).join('; ')}).`,

@@ -141,6 +141,7 @@ function forkChild({ script, label, startMessage, log, timeoutMs = 120_000, exec
  */
 function startServiceProcess({ label, modulePath, exportName, options, faults, log, timeoutMs = 120_000 }) {
   const logLines = [];
+  const memoryPeak = { usage: null };
   const handle = forkChild({
     script: path.join(__dirname, 'service-process.js'),
     label,
@@ -152,11 +153,15 @@ function startServiceProcess({ label, modulePath, exportName, options, faults, l
       if (m.type === 'log') {
         logLines.push(m.line);
         if (logLines.length <= 20) log(`${label}: ${m.line}`);
+      } else if (m.type === 'memory-peak') {
+        memoryPeak.usage = m.usage;
       }
     },
   });
   return {
     ...handle,
+    /** process.memoryUsage() of the service at its highest resident set so far (bytes). */
+    memoryPeak,
     logLines,
     errorLines: () => logLines.filter((l) => /"level":"error"/.test(l)),
     warnLines: () => logLines.filter((l) => /"level":"warn"/.test(l)),

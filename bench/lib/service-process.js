@@ -6,6 +6,8 @@
 // bench/lib/harness.js (startServiceProcess):
 //   parent -> { type: 'start', modulePath, exportName, options, faults? }
 //   child  -> { type: 'ready', url, pid } | { type: 'error', message } | { type: 'log', line }
+//           | { type: 'memory-peak', usage } (process.memoryUsage() at each new highest resident
+//             set, sampled every 200 ms: which part of the memory a peak was)
 //   parent -> { type: 'close' }   child -> { type: 'closed' }, then exits
 // The child also closes and exits when the parent goes away (IPC channel disconnects).
 // faults (tools/faults): { killAfterPublishBatches: n } makes the process SIGKILL itself right
@@ -78,6 +80,14 @@ process.on('message', async (message) => {
     await close(0);
   }
 });
+
+let highestRss = 0;
+setInterval(() => {
+  const usage = process.memoryUsage();
+  if (usage.rss <= highestRss) return;
+  highestRss = usage.rss;
+  send({ type: 'memory-peak', usage });
+}, 200).unref();
 
 process.on('disconnect', () => void close(0));
 process.on('SIGINT', () => void close(130));
