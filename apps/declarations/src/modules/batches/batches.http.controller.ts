@@ -53,7 +53,7 @@ export class BatchesHttpController {
   async list() {
     const rows = await this.db.query(
       `SELECT id, payer, to_char(period_start, 'YYYY-MM-DD') AS period_start, to_char(period_end, 'YYYY-MM-DD') AS period_end, line_count, total_cents, checksum, closed_at, outcome_at
-         FROM declaration_batches ORDER BY period_start, payer`,
+         FROM declaration_batches WHERE closed_at IS NOT NULL ORDER BY period_start, payer`,
     );
     return rows.map((r: Record<string, unknown>) => ({
       batchId: r.id,
@@ -72,10 +72,12 @@ export class BatchesHttpController {
   @Get(':batchId/lines')
   @Access('batches', 'lines')
   async lines(@Param('batchId', new ParseUUIDPipe()) batchId: string) {
-    const [batch] = await this.db.query('SELECT id FROM declaration_batches WHERE id = $1', [batchId]);
+    const [batch] = await this.db.query('SELECT id FROM declaration_batches WHERE id = $1 AND closed_at IS NOT NULL', [batchId]);
     if (!batch) throw new NotFoundException({ error: 'unknown_batch', message: `No batch ${batchId}` });
     const rows = await this.db.query(
-      `SELECT id, consultation_id, to_char(date_of_care, 'YYYY-MM-DD') AS date_of_care, performance_code, amount_cents, status, rejection_reason, gp_agb, practice_agb
+      // The batch is closed, so an 'open' line in it is 'batched' (lineStateSql).
+      `SELECT id, consultation_id, to_char(date_of_care, 'YYYY-MM-DD') AS date_of_care, performance_code, amount_cents,
+              CASE status WHEN 'open' THEN 'batched' ELSE status END AS status, rejection_reason, gp_agb, practice_agb
          FROM declaration_lines WHERE batch_id = $1 ORDER BY ${LINE_ORDER} LIMIT 10000`,
       [batchId],
     );
@@ -104,7 +106,7 @@ export class BatchesHttpController {
   ): Promise<void> {
     const chosen = format ?? (accept?.includes('application/json') ? 'json' : 'csv');
     if (!['csv', 'json'].includes(chosen)) throw new BadRequestException({ error: 'validation_failed', fields: [{ field: 'format', messages: ['format must be csv or json'] }] });
-    const [batch] = await this.db.query('SELECT id, checksum, (SELECT count(*) FROM declaration_lines WHERE batch_id = $1 AND encrypted_bsn IS NOT NULL)::int AS with_bsn FROM declaration_batches WHERE id = $1', [batchId]);
+    const [batch] = await this.db.query('SELECT id, checksum, (SELECT count(*) FROM declaration_lines WHERE batch_id = $1 AND encrypted_bsn IS NOT NULL)::int AS with_bsn FROM declaration_batches WHERE id = $1 AND closed_at IS NOT NULL', [batchId]);
     if (!batch) throw new NotFoundException({ error: 'unknown_batch', message: `No batch ${batchId}` });
     if (batch.with_bsn > 0 && !this.keys.available) {
       throw new ServiceUnavailableException({ error: 'declarations_key_missing', message: 'This batch holds BSNs and the declarations private key is not configured' });
