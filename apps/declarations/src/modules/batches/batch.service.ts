@@ -81,28 +81,30 @@ export class BatchService {
       // An open batch without lines (its only lines were replays, say) is not closed but removed.
       const empty = batches.filter((b) => !totals.has(b.id)).map((b) => b.id);
       if (empty.length) await tx.manager.query('DELETE FROM declaration_batches WHERE id = ANY($1::uuid[]) AND closed_at IS NULL', [empty]);
-      const closing = batches.filter((b) => totals.has(b.id));
+      const closing = batches.flatMap((b) => {
+        const t = totals.get(b.id);
+        return t ? [{ ...b, ...t }] : [];
+      });
       await tx.manager.query(FREEZE, [
         closing.map((b) => b.id),
-        closing.map((b) => totals.get(b.id)!.line_count),
-        closing.map((b) => totals.get(b.id)!.total_cents),
-        closing.map((b) => totals.get(b.id)!.checksum),
+        closing.map((b) => b.line_count),
+        closing.map((b) => b.total_cents),
+        closing.map((b) => b.checksum),
         by === 'schedule' ? 'schedule' : by.id,
       ]);
       const closed = [];
       for (const b of closing) {
-        const t = totals.get(b.id)!;
-        const total = Number(t.total_cents);
+        const total = Number(b.total_cents);
         await tx.publish(DeclarationBatchReady.v1, {
           batchId: b.id,
           payer: b.payer as 'CAK' | 'RMO' | 'CAK-OVV',
           periodStart: b.period_start,
           periodEnd: b.period_end,
-          lineCount: t.line_count,
+          lineCount: b.line_count,
           totalCents: total,
-          checksum: t.checksum,
+          checksum: b.checksum,
         });
-        closed.push({ batchId: b.id, payer: b.payer, periodStart: b.period_start, periodEnd: b.period_end, lineCount: t.line_count, totalCents: total, checksum: t.checksum });
+        closed.push({ batchId: b.id, payer: b.payer, periodStart: b.period_start, periodEnd: b.period_end, lineCount: b.line_count, totalCents: total, checksum: b.checksum });
       }
       return { until, closed };
     });
