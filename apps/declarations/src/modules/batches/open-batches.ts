@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { randomUUID } from 'node:crypto';
+import { uuidV7 } from '@draaiboek/platform';
 
 export type BatchPeriod = 'week' | 'month';
 
@@ -85,7 +85,7 @@ export async function openBatchesFor(manager: EntityManager, keys: Iterable<Batc
     const missing = [...wanted.values()].filter((k) => !found.has(keyOf(k)));
     if (missing.length === 0) return found;
     const rows: Array<{ id: string; payer: string; period_start: string; period_end: string }> = await manager.query(OPEN_BATCHES, [
-      missing.map(() => randomUUID()),
+      missing.map(() => uuidV7()),
       missing.map((k) => k.payer),
       missing.map((k) => k.periodStart),
       missing.map((k) => k.periodEnd),

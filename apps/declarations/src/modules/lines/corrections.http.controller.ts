@@ -3,8 +3,7 @@ import { ApiBearerAuth, ApiOperation } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 import { isCalendarDate } from '@draaiboek/contracts';
 import { UnitOfWork } from '@draaiboek/messaging';
-import { randomUUID } from 'node:crypto';
-import { actorOf, AuditLog, CurrentPrincipal, Principal, Access, SERVICE_CONFIG } from '@draaiboek/platform';
+import { actorOf, AuditLog, CurrentPrincipal, Principal, Access, SERVICE_CONFIG, uuidV7 } from '@draaiboek/platform';
 import { DataSource } from 'typeorm';
 import { DeclarationsConfig } from '../../config/declarations.config';
 import { keyOf, lineStateSql, openBatchesFor, periodOf } from '../batches/open-batches';
@@ -45,7 +44,7 @@ export class CorrectionsHttpController {
       const code = body.performanceCode ?? line.performance_code;
       const tariff = this.tariffs.lookup(code, line.payer as Payer, line.care_date);
       if (!tariff.ok) throw new BadRequestException({ error: 'validation_failed', fields: [{ field: 'performanceCode', messages: [tariff.message] }] });
-      const id = randomUUID();
+      const id = uuidV7();
       // Into the open batch of its payer and period: a new one, since the rejected line's batch is closed.
       const key = { payer: line.payer, ...periodOf(line.care_date, this.config.BATCH_PERIOD ?? 'week') };
       const batchId = (await openBatchesFor(manager, [key])).get(keyOf(key));

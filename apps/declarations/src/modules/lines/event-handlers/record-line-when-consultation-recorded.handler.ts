@@ -2,8 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ConsultationRecorded, ConsultationRecordedV1, EventEnvelope } from '@draaiboek/contracts';
 import { BATCH, BatchHandlerContext } from '@draaiboek/messaging';
-import { randomUUID } from 'node:crypto';
-import { AuditLog, SERVICE_CONFIG, serviceActor } from '@draaiboek/platform';
+import { AuditLog, SERVICE_CONFIG, serviceActor, uuidV7 } from '@draaiboek/platform';
 import { DeclarationsConfig } from '../../../config/declarations.config';
 import { BatchKey, BatchPeriod, keyOf, openBatchesFor, periodOf } from '../../batches/open-batches';
 import { TariffTable } from '../../tariffs/tariff-table';
@@ -82,7 +81,7 @@ export class RecordLineWhenConsultationRecordedHandler {
       }
       batchOf.push(key);
       rows.push({
-        id: randomUUID(),
+        id: uuidV7(),
         consultation_id: c.consultationId,
         session_id: c.sessionId,
         central_location_id: c.centralLocationId,
@@ -103,7 +102,10 @@ export class RecordLineWhenConsultationRecordedHandler {
       });
     }
     const batches = await openBatchesFor(tx.manager, keys.values());
-    for (let i = 0; i < rows.length; i += 1) if (batchOf[i]) rows[i].batch_id = batches.get(batchOf[i]!);
+    rows.forEach((row, i) => {
+      const key = batchOf[i];
+      if (key) row.batch_id = batches.get(key);
+    });
     // NEN 7513: each new line is a change of a patient's data, by this service for the one that
     // sent the event; the lines and their audit entries are written by one statement.
     await this.audit.recordReturning(
