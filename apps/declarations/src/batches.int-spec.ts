@@ -106,6 +106,8 @@ describe('batches for finance: closed per payer and week, immutable, exported, w
     expect(csv.headers['x-batch-checksum']).toBe(rmo.checksum);
     const json = await finance.get(`/v1/batches/${rmo.batchId}/export`).set('Accept', 'application/json').expect(200);
     expect(JSON.parse(json.text).map((l: { amount_cents: number }) => l.amount_cents)).toEqual([1229, 2458]);
+    expect(JSON.parse(json.text).map((l: object) => Object.keys(l).join(','))).toEqual([header, header]);
+    expect(JSON.parse(json.text).map((l: { bsn: string }) => l.bsn)).toEqual(['123456782', '111222333']);
     await request(url).get(`/v1/batches/${rmo.batchId}/export`).set('Authorization', `Bearer ${TEST_KEYS.coordination}`).expect(403);
     await finance.get(`/v1/batches/${rmo.batchId}/export?format=xml`).expect(400);
   });

@@ -29,6 +29,20 @@ export class OutcomeRequestDto {
 
 const EXPORT_COLUMNS = ['line_id', 'consultation_id', 'date_of_care', 'performance_code', 'amount_cents', 'payer', 'gp_agb', 'practice_agb', 'patient_pseudonym', 'bsn'] as const;
 
+/** A row of the export query (all text but the encrypted BSN; amount_cents is a bigint's text). */
+interface ExportRow {
+  line_id: string;
+  consultation_id: string;
+  date_of_care: string;
+  performance_code: string;
+  amount_cents: string;
+  payer: string;
+  gp_agb: string;
+  practice_agb: string;
+  patient_pseudonym: string;
+  encrypted_bsn: unknown;
+}
+
 @ApiBearerAuth()
 @Controller('v1/batches')
 export class BatchesHttpController {
@@ -106,10 +120,12 @@ export class BatchesHttpController {
   ): Promise<void> {
     const chosen = format ?? (accept?.includes('application/json') ? 'json' : 'csv');
     if (!['csv', 'json'].includes(chosen)) throw new BadRequestException({ error: 'validation_failed', fields: [{ field: 'format', messages: ['format must be csv or json'] }] });
-    const [batch] = await this.db.query('SELECT id, checksum, (SELECT count(*) FROM declaration_lines WHERE batch_id = $1 AND encrypted_bsn IS NOT NULL)::int AS with_bsn FROM declaration_batches WHERE id = $1 AND closed_at IS NOT NULL', [batchId]);
+    const [batch] = await this.db.query('SELECT id, checksum FROM declaration_batches WHERE id = $1 AND closed_at IS NOT NULL', [batchId]);
     if (!batch) throw new NotFoundException({ error: 'unknown_batch', message: `No batch ${batchId}` });
-    if (batch.with_bsn > 0 && !this.keys.available) {
-      throw new ServiceUnavailableException({ error: 'declarations_key_missing', message: 'This batch holds BSNs and the declarations private key is not configured' });
+    // Only without the key does it matter whether the batch holds a BSN (one more pass over its lines otherwise).
+    if (!this.keys.available) {
+      const [{ with_bsn }] = await this.db.query('SELECT EXISTS (SELECT 1 FROM declaration_lines WHERE batch_id = $1 AND encrypted_bsn IS NOT NULL) AS with_bsn', [batchId]);
+      if (with_bsn) throw new ServiceUnavailableException({ error: 'declarations_key_missing', message: 'This batch holds BSNs and the declarations private key is not configured' });
     }
     // Logged before the first line leaves: one entry per line, so each patient's export is findable.
     await this.audit.recordSelected(
@@ -144,11 +160,16 @@ export class BatchesHttpController {
       if (chosen === 'csv') res.write(EXPORT_COLUMNS.join(',') + '\n');
       else res.write('[');
       let first = true;
-      for await (const row of stream as AsyncIterable<Record<string, unknown>>) {
+      for await (const row of stream as AsyncIterable<ExportRow>) {
         const bsn = row.encrypted_bsn ? this.keys.decrypt(row.encrypted_bsn as never) : '';
-        const out: Record<string, unknown> = { ...row, bsn, amount_cents: Number(row.amount_cents) };
-        delete out.encrypted_bsn;
-        pending += chosen === 'csv' ? EXPORT_COLUMNS.map((c) => String(out[c] ?? '')).join(',') + '\n' : (first ? '' : ',') + JSON.stringify(out);
+        const amount = Number(row.amount_cents);
+        // Every column is NOT NULL but the BSN; the fields in EXPORT_COLUMNS order, in both formats.
+        if (chosen === 'csv') {
+          pending += `${row.line_id},${row.consultation_id},${row.date_of_care},${row.performance_code},${amount},${row.payer},${row.gp_agb},${row.practice_agb},${row.patient_pseudonym},${bsn}\n`;
+        } else {
+          const out = { line_id: row.line_id, consultation_id: row.consultation_id, date_of_care: row.date_of_care, performance_code: row.performance_code, amount_cents: amount, payer: row.payer, gp_agb: row.gp_agb, practice_agb: row.practice_agb, patient_pseudonym: row.patient_pseudonym, bsn };
+          pending += (first ? '' : ',') + JSON.stringify(out);
+        }
         first = false;
         // Backpressure: wait for the socket to drain, so memory stays flat however large the batch.
         if (pending.length >= 65536 && !res.write(flush())) await new Promise((resolve) => res.once('drain', resolve));

@@ -51,7 +51,8 @@ export const BATCHES_LOCK = `hashtext('draaiboek:batches')`;
 
 /**
  * Creates the missing open batches (at most one per payer and period: a partial unique index)
- * and returns every key's open batch. A batch that a concurrent transaction created after this
+ * and returns every key's open batch. Only keys without an open batch try to insert one: a
+ * chunk usually finds all of its batches open already. A batch that a concurrent transaction created after this
  * statement's snapshot is found by the next round.
  */
 const OPEN_BATCHES = `
@@ -59,7 +60,10 @@ const OPEN_BATCHES = `
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::date[], $4::date[]) AS k(id, payer, period_start, period_end)
   ), created AS (
     INSERT INTO declaration_batches (id, payer, period_start, period_end)
-    SELECT id, payer, period_start, period_end FROM k ORDER BY payer, period_start, period_end
+    SELECT id, payer, period_start, period_end FROM k
+     WHERE NOT EXISTS (SELECT 1 FROM declaration_batches b
+                        WHERE b.payer = k.payer AND b.period_start = k.period_start AND b.period_end = k.period_end AND b.closed_at IS NULL)
+     ORDER BY payer, period_start, period_end
     ON CONFLICT (payer, period_start, period_end) WHERE closed_at IS NULL DO NOTHING
     RETURNING id, payer, period_start, period_end
   )
