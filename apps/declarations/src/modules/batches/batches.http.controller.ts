@@ -128,7 +128,9 @@ export class BatchesHttpController {
       if (with_bsn) throw new ServiceUnavailableException({ error: 'declarations_key_missing', message: 'This batch holds BSNs and the declarations private key is not configured' });
     }
     // Logged before the first line leaves: one entry per line, so each patient's export is findable.
-    await this.audit.recordSelected(
+    // The entries are written (and committed, on a connection of their own) while the export's
+    // query sorts the batch on another: nothing is read from it, nor sent, before they are.
+    const audited = this.audit.recordSelected(
       undefined,
       actorOf(principal as Principal),
       { event: 'declaration-batch.exported', action: 'export', subjectKind: 'patient' },
@@ -136,7 +138,10 @@ export class BatchesHttpController {
       [batchId],
     );
     const pool = (this.db.driver as unknown as { master: Pool }).master;
-    const client = await pool.connect();
+    const client = await pool.connect().catch(async (error) => {
+      await audited.catch(() => undefined);
+      throw error;
+    });
     try {
       const stream = client.query(
         new QueryStream(
@@ -146,6 +151,17 @@ export class BatchesHttpController {
           { batchSize: 2000 },
         ),
       );
+      // read(0) asks for the first rows without taking any: Postgres starts scanning and sorting now.
+      stream.read(0);
+      try {
+        await audited;
+      } catch (error) {
+        await new Promise<void>((resolve) => {
+          stream.once('close', () => resolve());
+          stream.destroy();
+        });
+        throw error;
+      }
       res.status(200);
       res.setHeader('content-type', chosen === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
       res.setHeader('content-disposition', `attachment; filename="batch-${batchId}.${chosen}"`);
