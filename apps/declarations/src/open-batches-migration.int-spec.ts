@@ -9,6 +9,8 @@ import { DeclarationLines1764100000000 } from './migrations/1764100000000-declar
 import { DeclarationBatches1764100100000 } from './migrations/1764100100000-declaration-batches';
 import { LineCorrections1764100200000 } from './migrations/1764100200000-line-corrections';
 import { BsnKeyRotation1764100300000 } from './migrations/1764100300000-bsn-key-rotation';
+import { OpenBatches1764100400000 } from './migrations/1764100400000-open-batches';
+import { DropUnusedBsnKeyIndex1764100500000 } from './migrations/1764100500000-drop-unused-bsn-key-index';
 import { declarationsService } from './declarations.service';
 
 jest.setTimeout(120_000);
@@ -95,5 +97,67 @@ describe('open batches on a database that has lines and batches from before', ()
     expect(rows[0].n).toBe(0);
     const { body: totals } = await request(url).get('/v1/lines/totals').set('Authorization', `Bearer ${TEST_KEYS.coordination}`).expect(200);
     expect(totals).toEqual([{ payer: 'CAK', status: 'batched', lines: 4, amountCents: 4916 }]);
+  });
+});
+
+describe('open batches, migrated down and up again', () => {
+  let system: TestSystem;
+  let source: DataSource;
+  const schema = 'declarations_round_trip';
+
+  beforeAll(async () => {
+    system = await createTestSystem();
+    source = new DataSource(
+      serviceDataSourceOptions({
+        url: system.databaseUrl,
+        schema,
+        entities: [],
+        migrations: [
+          DeclarationsInitial1763856400000,
+          DeclarationLines1764100000000,
+          DeclarationBatches1764100100000,
+          LineCorrections1764100200000,
+          BsnKeyRotation1764100300000,
+          OpenBatches1764100400000,
+          DropUnusedBsnKeyIndex1764100500000,
+        ],
+      }),
+    );
+    await source.initialize();
+    await migrateServiceDatabase(source, schema);
+  });
+
+  afterAll(async () => {
+    await source?.destroy();
+    await system?.stop();
+  });
+
+  it('down: lines of a closed batch become batched, lines of an open batch open lines without a batch; up again: as before', async () => {
+    const q = (sql: string, params: unknown[] = []) => source.query(sql, params);
+    const [closed, open] = [randomUUID(), randomUUID()];
+    await q(`INSERT INTO declaration_batches (id, payer, period_start, period_end) VALUES ($1, 'CAK', '2026-11-02', '2026-11-08'), ($2, 'CAK', '2026-11-09', '2026-11-15')`, [closed, open]);
+    for (const [batch, date] of [[closed, '2026-11-03'], [open, '2026-11-10']]) {
+      await q(
+        `INSERT INTO declaration_lines (id, consultation_id, session_id, central_location_id, gp_agb, practice_agb, date_of_care, performance_code, duration_class,
+                                        payer, payer_scheme, amount_cents, tariff_version, status, patient_pseudonym, batch_id)
+         VALUES (gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), '81000011', '99100001', $2, '12000', 'regular', 'CAK', 'CAK', 1229, 'nza-2026', 'open', $3, $1)`,
+        [batch, date, 'e'.repeat(64)],
+      );
+    }
+    await q(`UPDATE declaration_batches SET line_count = 1, total_cents = 1229, checksum = 'c', closed_by = 'schedule', closed_at = now() WHERE id = $1`, [closed]);
+    const state = () => q(`SELECT to_char(date_of_care, 'YYYY-MM-DD') AS d, status, batch_id::text FROM declaration_lines ORDER BY date_of_care`);
+    await source.undoLastMigration({ transaction: 'each' });
+    await source.undoLastMigration({ transaction: 'each' });
+    expect(await state()).toEqual([
+      { d: '2026-11-03', status: 'batched', batch_id: closed },
+      { d: '2026-11-10', status: 'open', batch_id: null },
+    ]);
+    expect(await q(`SELECT id::text FROM declaration_batches`)).toEqual([{ id: closed }]);
+    await expect(q(`UPDATE declaration_lines SET amount_cents = 1 WHERE batch_id = $1`, [closed])).rejects.toThrow(/closed batch/);
+    await migrateServiceDatabase(source, schema);
+    expect(await state()).toEqual([
+      { d: '2026-11-03', status: 'open', batch_id: closed },
+      { d: '2026-11-10', status: 'open', batch_id: null },
+    ]);
   });
 });
