@@ -283,9 +283,10 @@ async function measure(params, cleanup, log) {
   }
 
   // ---- checks -------------------------------------------------------------------------------
-  const [state] = await q(`SELECT count(*)::int AS lines, count(*) FILTER (WHERE status = 'needs-attention')::int AS attention,
-                                  count(*) FILTER (WHERE batch_id IS NULL)::int AS unbatched, coalesce(sum(amount_cents), 0)::bigint AS cents
-                             FROM ${SCHEMA}.declaration_lines`);
+  // A line is batched when its batch is closed (lines are recorded into their open batch, decision 0030).
+  const [state] = await q(`SELECT count(*)::int AS lines, count(*) FILTER (WHERE l.status = 'needs-attention')::int AS attention,
+                                  count(*) FILTER (WHERE b.closed_at IS NULL)::int AS unbatched, coalesce(sum(l.amount_cents), 0)::bigint AS cents
+                             FROM ${SCHEMA}.declaration_lines l LEFT JOIN ${SCHEMA}.declaration_batches b ON b.id = l.batch_id`);
   check('one line per consultation', state.lines === params.consultations, `${fmt(state.lines, 0)} lines for ${fmt(params.consultations, 0)} consultations`);
   check('every line has a tariff', state.attention === 0, `${state.attention} need attention`);
   check('every line in a batch', state.unbatched === 0 && batches.reduce((s, b) => s + b.lineCount, 0) === params.consultations, `${batches.length} batches, ${state.unbatched} lines outside`);

@@ -67,7 +67,11 @@ describe('batches for finance: closed per payer and week, immutable, exported, w
   };
 
   it('closes one batch per payer for the complete week, publishes DeclarationBatchReady with totals and checksum', async () => {
+    // The lines are in their (open) batch from the start: closing freezes the batch and rewrites no line.
+    const versions = `SELECT id, xmin::text AS xmin, ctid::text AS ctid FROM declarations.declaration_lines ORDER BY id`;
+    const before = (await db.query(versions)).rows;
     const { body } = await finance.post('/v1/batches/close', { until: '2026-11-16' }).expect(200);
+    expect((await db.query(versions)).rows).toEqual(before);
     expect(body.closed.map((b: { payer: string; lineCount: number; totalCents: number }) => [b.payer, b.lineCount, b.totalCents]).sort()).toEqual([
       ['CAK', 2, 2458],
       ['RMO', 2, 1229 + 2458],
@@ -102,6 +106,8 @@ describe('batches for finance: closed per payer and week, immutable, exported, w
     expect(csv.headers['x-batch-checksum']).toBe(rmo.checksum);
     const json = await finance.get(`/v1/batches/${rmo.batchId}/export`).set('Accept', 'application/json').expect(200);
     expect(JSON.parse(json.text).map((l: { amount_cents: number }) => l.amount_cents)).toEqual([1229, 2458]);
+    expect(JSON.parse(json.text).map((l: object) => Object.keys(l).join(','))).toEqual([header, header]);
+    expect(JSON.parse(json.text).map((l: { bsn: string }) => l.bsn)).toEqual(['123456782', '111222333']);
     await request(url).get(`/v1/batches/${rmo.batchId}/export`).set('Authorization', `Bearer ${TEST_KEYS.coordination}`).expect(403);
     await finance.get(`/v1/batches/${rmo.batchId}/export?format=xml`).expect(400);
   });
@@ -129,8 +135,21 @@ describe('batches for finance: closed per payer and week, immutable, exported, w
     }
   });
 
-  it('a closed batch is immutable', async () => {
-    await expect(db.query(`UPDATE declarations.declaration_lines SET amount_cents = 1 WHERE status = 'batched'`)).rejects.toThrow(/closed batch/);
+  it('a closed batch is immutable: its lines cannot change, and no line can be added to it', async () => {
+    const inClosedBatch = `batch_id IN (SELECT id FROM declarations.declaration_batches WHERE closed_at IS NOT NULL)`;
+    await expect(db.query(`UPDATE declarations.declaration_lines SET amount_cents = 1 WHERE ${inClosedBatch}`)).rejects.toThrow(/closed batch/);
+    await expect(db.query(`UPDATE declarations.declaration_lines SET status = 'needs-attention' WHERE ${inClosedBatch}`)).rejects.toThrow(/closed batch/);
+    await expect(
+      db.query(`INSERT INTO declarations.declaration_lines (id, consultation_id, session_id, central_location_id, gp_agb, practice_agb, date_of_care, performance_code, duration_class,
+                                                          payer, payer_scheme, amount_cents, tariff_version, status, patient_pseudonym, batch_id)
+                SELECT gen_random_uuid(), gen_random_uuid(), session_id, central_location_id, gp_agb, practice_agb, date_of_care, performance_code, duration_class,
+                       payer, payer_scheme, amount_cents, tariff_version, 'open', patient_pseudonym, batch_id
+                  FROM declarations.declaration_lines WHERE ${inClosedBatch} LIMIT 1`),
+    ).rejects.toThrow(/it is closed/);
+    await expect(db.query(`UPDATE declarations.declaration_lines SET batch_id = (SELECT id FROM declarations.declaration_batches WHERE closed_at IS NOT NULL LIMIT 1) WHERE date_of_care = '2026-11-17'`)).rejects.toThrow(
+      /closed or does not exist/,
+    );
+    await expect(db.query(`DELETE FROM declarations.declaration_batches WHERE closed_at IS NOT NULL`)).rejects.toThrow(/has lines/);
   });
 
   it("takes finance's outcome once, and only for the batch's own lines", async () => {
@@ -195,34 +214,60 @@ describe('batches for finance: closed per payer and week, immutable, exported, w
 
 describe('batches per calendar month when the region closes monthly (BATCH_PERIOD=month)', () => {
   let system: TestSystem;
+  let probe: KafkaProbe;
   let db: Client;
   let url: string;
+  const events = [consultation('2026-10-01'), consultation('2026-10-31', '123456782'), consultation('2026-10-15'), consultation('2026-11-02')];
 
   beforeAll(async () => {
     system = await createTestSystem();
     url = (await system.start(declarationsService, { env: { DECLARATIONS_PRIVATE_KEY: privatePem, BATCH_PERIOD: 'month' } })).url;
     db = new Client({ connectionString: system.databaseUrl });
     await db.connect();
-    const probe = new KafkaProbe();
-    const events = [consultation('2026-10-01'), consultation('2026-10-31', '123456782'), consultation('2026-10-15'), consultation('2026-11-02')];
+    probe = new KafkaProbe();
     await probe.produce(system.topic(Topics.consultations.name), events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })));
-    await probe.close();
     await eventually(async () => (await db.query('SELECT count(*)::int AS n FROM declarations.declaration_lines')).rows[0].n === 4, { what: 'four lines' });
   });
 
   afterAll(async () => {
     await db?.end();
+    await probe?.close();
     await system?.stop();
   });
 
   it('closes the complete month per payer and leaves the month still running open', async () => {
+    const summary = (closed: Array<{ payer: string; periodStart: string; periodEnd: string; lineCount: number }>) => closed.map((b) => [b.payer, b.periodStart, b.periodEnd, b.lineCount]);
+    // By hand for one payer first, then for the others.
+    const rmo = await request(url).post('/v1/batches/close').set('Authorization', `Bearer ${TEST_KEYS.finance}`).send({ payer: 'RMO', until: '2026-11-15' }).expect(200);
+    expect(summary(rmo.body.closed)).toEqual([['RMO', '2026-10-01', '2026-10-31', 1]]);
     const { body } = await request(url).post('/v1/batches/close').set('Authorization', `Bearer ${TEST_KEYS.finance}`).send({ until: '2026-11-15' }).expect(200);
-    expect(body.closed.map((b: { payer: string; periodStart: string; periodEnd: string; lineCount: number }) => [b.payer, b.periodStart, b.periodEnd, b.lineCount]).sort()).toEqual([
-      ['CAK', '2026-10-01', '2026-10-31', 2],
-      ['RMO', '2026-10-01', '2026-10-31', 1],
-    ]);
-    const open = await db.query(`SELECT to_char(date_of_care, 'YYYY-MM-DD') AS d FROM declarations.declaration_lines WHERE batch_id IS NULL`);
+    expect(summary(body.closed)).toEqual([['CAK', '2026-10-01', '2026-10-31', 2]]);
+    const open = await db.query(
+      `SELECT to_char(l.date_of_care, 'YYYY-MM-DD') AS d FROM declarations.declaration_lines l JOIN declarations.declaration_batches b ON b.id = l.batch_id WHERE b.closed_at IS NULL`,
+    );
     expect(open.rows).toEqual([{ d: '2026-11-02' }]);
+  });
+
+  it('a consultation that arrives after its month was closed goes into a new batch for that payer and month; a replay goes nowhere', async () => {
+    const finance = (r: request.Test) => r.set('Authorization', `Bearer ${TEST_KEYS.finance}`);
+    const { body: closedBefore } = await finance(request(url).get('/v1/batches')).expect(200);
+    const late = consultation('2026-10-20');
+    const replayed = createEnvelope({ type: events[1].type, source: events[1].source, subject: events[1].subject, data: events[1].data });
+    await probe.produce(system.topic(Topics.consultations.name), [late, replayed].map((e) => ({ key: e.subject, value: JSON.stringify(e) })));
+    const openBatches = `SELECT b.payer, to_char(b.period_start, 'YYYY-MM-DD') AS period_start, (SELECT count(*)::int FROM declarations.declaration_lines l WHERE l.batch_id = b.id) AS lines
+                           FROM declarations.declaration_batches b WHERE b.closed_at IS NULL ORDER BY 1, 2`;
+    // The replay of October's RMO consultation adds no line (an empty open batch at most, which the close removes).
+    await eventually(async () => (await db.query(openBatches)).rows.some((b) => b.payer === 'CAK' && b.period_start === '2026-10-01' && b.lines === 1), { what: 'the late line in an open batch' });
+    await eventually(async () => (await db.query(`SELECT count(*)::int AS n FROM declarations.inbox WHERE event_id = $1`, [replayed.id])).rows[0]?.n === 1, { what: 'the replay consumed' });
+    const { body } = await finance(request(url).post('/v1/batches/close')).send({ until: '2026-11-15' }).expect(200);
+    expect(body.closed.map((b: { payer: string; periodStart: string; periodEnd: string; lineCount: number; totalCents: number }) => [b.payer, b.periodStart, b.periodEnd, b.lineCount, b.totalCents])).toEqual([
+      ['CAK', '2026-10-01', '2026-10-31', 1, 1229],
+    ]);
+    expect(closedBefore.map((b: { batchId: string }) => b.batchId)).not.toContain(body.closed[0].batchId);
+    // The batches closed before are exactly as they were; only November's stays open.
+    const { body: closedAfter } = await finance(request(url).get('/v1/batches')).expect(200);
+    expect(closedAfter.filter((b: { batchId: string }) => b.batchId !== body.closed[0].batchId)).toEqual(closedBefore);
+    expect((await db.query(openBatches)).rows).toEqual([{ payer: 'CAK', period_start: '2026-11-01', lines: 1 }]);
   });
 
   it('refuses a period the service does not know at start-up, naming the variable', async () => {

@@ -105,4 +105,15 @@ describe('declaration lines: each consultation becomes exactly one line (rule 4)
     expect(body).toEqual(expect.arrayContaining([{ payer: 'RMO', status: 'open', lines: 1, amountCents: 1229 }]));
     await request(url).get('/v1/lines/totals').set('Authorization', `Bearer ${TEST_KEYS.emmen}`).expect(403);
   });
+
+  it('without the declarations private key, a batch holding BSNs is not exported (503); one without BSNs is', async () => {
+    const finance = `Bearer ${TEST_KEYS.finance}`;
+    const { body } = await request(url).post('/v1/batches/close').set('Authorization', finance).send({ until: '2026-11-30' }).expect(200);
+    const rmo = body.closed.find((b: { payer: string }) => b.payer === 'RMO');
+    const cak = body.closed.find((b: { payer: string }) => b.payer === 'CAK');
+    const refused = await request(url).get(`/v1/batches/${rmo.batchId}/export?format=csv`).set('Authorization', finance).expect(503);
+    expect(refused.body).toMatchObject({ error: 'declarations_key_missing' });
+    const csv = await request(url).get(`/v1/batches/${cak.batchId}/export?format=csv`).set('Authorization', finance).expect(200);
+    expect(csv.text.trim().split('\n')).toHaveLength(1 + cak.lineCount);
+  });
 });

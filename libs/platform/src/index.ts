@@ -24,3 +24,4 @@ export * from './metrics/metrics';
 export * from './mail/mail-metrics';
 export * from './tracing/tracing';
 export * from './audit';
+export * from './ids/uuid-v7';

@@ -29,6 +29,20 @@ export class OutcomeRequestDto {
 
 const EXPORT_COLUMNS = ['line_id', 'consultation_id', 'date_of_care', 'performance_code', 'amount_cents', 'payer', 'gp_agb', 'practice_agb', 'patient_pseudonym', 'bsn'] as const;
 
+/** A row of the export query (all text but the encrypted BSN; amount_cents is a bigint's text). */
+interface ExportRow {
+  line_id: string;
+  consultation_id: string;
+  date_of_care: string;
+  performance_code: string;
+  amount_cents: string;
+  payer: string;
+  gp_agb: string;
+  practice_agb: string;
+  patient_pseudonym: string;
+  encrypted_bsn: unknown;
+}
+
 @ApiBearerAuth()
 @Controller('v1/batches')
 export class BatchesHttpController {
@@ -53,7 +67,7 @@ export class BatchesHttpController {
   async list() {
     const rows = await this.db.query(
       `SELECT id, payer, to_char(period_start, 'YYYY-MM-DD') AS period_start, to_char(period_end, 'YYYY-MM-DD') AS period_end, line_count, total_cents, checksum, closed_at, outcome_at
-         FROM declaration_batches ORDER BY period_start, payer`,
+         FROM declaration_batches WHERE closed_at IS NOT NULL ORDER BY period_start, payer`,
     );
     return rows.map((r: Record<string, unknown>) => ({
       batchId: r.id,
@@ -72,10 +86,12 @@ export class BatchesHttpController {
   @Get(':batchId/lines')
   @Access('batches', 'lines')
   async lines(@Param('batchId', new ParseUUIDPipe()) batchId: string) {
-    const [batch] = await this.db.query('SELECT id FROM declaration_batches WHERE id = $1', [batchId]);
+    const [batch] = await this.db.query('SELECT id FROM declaration_batches WHERE id = $1 AND closed_at IS NOT NULL', [batchId]);
     if (!batch) throw new NotFoundException({ error: 'unknown_batch', message: `No batch ${batchId}` });
     const rows = await this.db.query(
-      `SELECT id, consultation_id, to_char(date_of_care, 'YYYY-MM-DD') AS date_of_care, performance_code, amount_cents, status, rejection_reason, gp_agb, practice_agb
+      // The batch is closed, so an 'open' line in it is 'batched' (lineStateSql).
+      `SELECT id, consultation_id, to_char(date_of_care, 'YYYY-MM-DD') AS date_of_care, performance_code, amount_cents,
+              CASE status WHEN 'open' THEN 'batched' ELSE status END AS status, rejection_reason, gp_agb, practice_agb
          FROM declaration_lines WHERE batch_id = $1 ORDER BY ${LINE_ORDER} LIMIT 10000`,
       [batchId],
     );
@@ -104,13 +120,17 @@ export class BatchesHttpController {
   ): Promise<void> {
     const chosen = format ?? (accept?.includes('application/json') ? 'json' : 'csv');
     if (!['csv', 'json'].includes(chosen)) throw new BadRequestException({ error: 'validation_failed', fields: [{ field: 'format', messages: ['format must be csv or json'] }] });
-    const [batch] = await this.db.query('SELECT id, checksum, (SELECT count(*) FROM declaration_lines WHERE batch_id = $1 AND encrypted_bsn IS NOT NULL)::int AS with_bsn FROM declaration_batches WHERE id = $1', [batchId]);
+    const [batch] = await this.db.query('SELECT id, checksum FROM declaration_batches WHERE id = $1 AND closed_at IS NOT NULL', [batchId]);
     if (!batch) throw new NotFoundException({ error: 'unknown_batch', message: `No batch ${batchId}` });
-    if (batch.with_bsn > 0 && !this.keys.available) {
-      throw new ServiceUnavailableException({ error: 'declarations_key_missing', message: 'This batch holds BSNs and the declarations private key is not configured' });
+    // Only without the key does it matter whether the batch holds a BSN (one more pass over its lines otherwise).
+    if (!this.keys.available) {
+      const [{ with_bsn }] = await this.db.query('SELECT EXISTS (SELECT 1 FROM declaration_lines WHERE batch_id = $1 AND encrypted_bsn IS NOT NULL) AS with_bsn', [batchId]);
+      if (with_bsn) throw new ServiceUnavailableException({ error: 'declarations_key_missing', message: 'This batch holds BSNs and the declarations private key is not configured' });
     }
     // Logged before the first line leaves: one entry per line, so each patient's export is findable.
-    await this.audit.recordSelected(
+    // The entries are written (and committed, on a connection of their own) while the export's
+    // query sorts the batch on another: nothing is read from it, nor sent, before they are.
+    const audited = this.audit.recordSelected(
       undefined,
       actorOf(principal as Principal),
       { event: 'declaration-batch.exported', action: 'export', subjectKind: 'patient' },
@@ -118,7 +138,10 @@ export class BatchesHttpController {
       [batchId],
     );
     const pool = (this.db.driver as unknown as { master: Pool }).master;
-    const client = await pool.connect();
+    const client = await pool.connect().catch(async (error) => {
+      await audited.catch(() => undefined);
+      throw error;
+    });
     try {
       const stream = client.query(
         new QueryStream(
@@ -128,6 +151,17 @@ export class BatchesHttpController {
           { batchSize: 2000 },
         ),
       );
+      // read(0) asks for the first rows without taking any: Postgres starts scanning and sorting now.
+      stream.read(0);
+      try {
+        await audited;
+      } catch (error) {
+        await new Promise<void>((resolve) => {
+          stream.once('close', () => resolve());
+          stream.destroy();
+        });
+        throw error;
+      }
       res.status(200);
       res.setHeader('content-type', chosen === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
       res.setHeader('content-disposition', `attachment; filename="batch-${batchId}.${chosen}"`);
@@ -142,11 +176,16 @@ export class BatchesHttpController {
       if (chosen === 'csv') res.write(EXPORT_COLUMNS.join(',') + '\n');
       else res.write('[');
       let first = true;
-      for await (const row of stream as AsyncIterable<Record<string, unknown>>) {
+      for await (const row of stream as AsyncIterable<ExportRow>) {
         const bsn = row.encrypted_bsn ? this.keys.decrypt(row.encrypted_bsn as never) : '';
-        const out: Record<string, unknown> = { ...row, bsn, amount_cents: Number(row.amount_cents) };
-        delete out.encrypted_bsn;
-        pending += chosen === 'csv' ? EXPORT_COLUMNS.map((c) => String(out[c] ?? '')).join(',') + '\n' : (first ? '' : ',') + JSON.stringify(out);
+        const amount = Number(row.amount_cents);
+        // Every column is NOT NULL but the BSN; the fields in EXPORT_COLUMNS order, in both formats.
+        if (chosen === 'csv') {
+          pending += `${row.line_id},${row.consultation_id},${row.date_of_care},${row.performance_code},${amount},${row.payer},${row.gp_agb},${row.practice_agb},${row.patient_pseudonym},${bsn}\n`;
+        } else {
+          const out = { line_id: row.line_id, consultation_id: row.consultation_id, date_of_care: row.date_of_care, performance_code: row.performance_code, amount_cents: amount, payer: row.payer, gp_agb: row.gp_agb, practice_agb: row.practice_agb, patient_pseudonym: row.patient_pseudonym, bsn };
+          pending += (first ? '' : ',') + JSON.stringify(out);
+        }
         first = false;
         // Backpressure: wait for the socket to drain, so memory stays flat however large the batch.
         if (pending.length >= 65536 && !res.write(flush())) await new Promise((resolve) => res.once('drain', resolve));

@@ -2,6 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Access } from '@draaiboek/platform';
+import { lineStateSql } from '../batches/open-batches';
 
 @ApiBearerAuth()
 @Controller('v1/lines')
@@ -13,8 +14,8 @@ export class LinesHttpController {
   @Access('declaration-lines', 'totals')
   async totals() {
     const rows = await this.db.query(
-      `SELECT payer, status, count(*)::int AS lines, coalesce(sum(amount_cents), 0)::bigint AS amount_cents
-         FROM declaration_lines GROUP BY payer, status ORDER BY payer, status`,
+      `SELECT l.payer, ${lineStateSql('l', 'b')} AS status, count(*)::int AS lines, coalesce(sum(l.amount_cents), 0)::bigint AS amount_cents
+         FROM declaration_lines l LEFT JOIN declaration_batches b ON b.id = l.batch_id GROUP BY 1, 2 ORDER BY 1, 2`,
     );
     return rows.map((r: { payer: string; status: string; lines: number; amount_cents: string }) => ({
       payer: r.payer,

@@ -1,9 +1,10 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { randomUUID } from 'node:crypto';
 import { ConsultationRecorded, ConsultationRecordedV1, EventEnvelope } from '@draaiboek/contracts';
 import { BATCH, BatchHandlerContext } from '@draaiboek/messaging';
-import { AuditLog, serviceActor } from '@draaiboek/platform';
+import { AuditLog, SERVICE_CONFIG, serviceActor, uuidV7 } from '@draaiboek/platform';
+import { DeclarationsConfig } from '../../../config/declarations.config';
+import { BatchKey, BatchPeriod, keyOf, openBatchesFor, periodOf } from '../../batches/open-batches';
 import { TariffTable } from '../../tariffs/tariff-table';
 import { routePayer } from '../domain/payer-routing';
 
@@ -26,6 +27,7 @@ const LINE_COLUMNS = [
   'problem',
   'patient_pseudonym',
   'encrypted_bsn',
+  'batch_id',
 ] as const;
 
 /**
@@ -42,27 +44,44 @@ const INSERT_LINES = `INSERT INTO declaration_lines (${LINE_COLUMNS.join(', ')})
  * Each consultation at a central location becomes exactly one declaration line, however often
  * its event arrives: the inbox absorbs redeliveries, and the unique consultation id absorbs a
  * replay of the topic. A code without a tariff still becomes a line, marked for attention:
- * nothing is lost, and nobody has to redo the GP's paperwork.
+ * nothing is lost, and nobody has to redo the GP's paperwork. A line with a tariff is recorded
+ * straight into the open batch of its payer and period, so closing never rewrites lines
+ * (decision 0030); a line that needs attention is in no batch.
  *
  * Consultations come in volume (every consultation of every central location), so they are
  * applied as a batch: one INSERT per fetched chunk instead of one round trip per consultation.
  */
 @Controller()
 export class RecordLineWhenConsultationRecordedHandler {
+  private readonly period: BatchPeriod;
+
   constructor(
     @Inject(TariffTable) private readonly tariffs: TariffTable,
     private readonly audit: AuditLog,
-  ) {}
+    @Inject(SERVICE_CONFIG) config: DeclarationsConfig,
+  ) {
+    this.period = config.BATCH_PERIOD ?? 'week';
+  }
 
   @EventPattern(ConsultationRecorded.v1.type, BATCH)
   async handle(@Payload() events: Array<EventEnvelope<ConsultationRecordedV1>>, @Ctx() tx: BatchHandlerContext): Promise<void> {
     const rows: Array<Record<(typeof LINE_COLUMNS)[number], unknown>> = [];
+    // Each line with a tariff goes straight into the open batch of its payer and period.
+    const batchOf: Array<string | null> = [];
+    const keys = new Map<string, BatchKey>();
     for (const event of events) {
       const c = event.data;
       const rule = routePayer(c.dateOfCare, c.payerStatus);
       const tariff = this.tariffs.lookup(c.performanceCode, rule.payer, c.dateOfCare);
+      let key: string | null = null;
+      if (tariff.ok) {
+        const k = { payer: rule.payer, ...periodOf(c.dateOfCare, this.period) };
+        key = keyOf(k);
+        if (!keys.has(key)) keys.set(key, k);
+      }
+      batchOf.push(key);
       rows.push({
-        id: randomUUID(),
+        id: uuidV7(),
         consultation_id: c.consultationId,
         session_id: c.sessionId,
         central_location_id: c.centralLocationId,
@@ -79,8 +98,14 @@ export class RecordLineWhenConsultationRecordedHandler {
         problem: tariff.ok ? null : tariff.message,
         patient_pseudonym: c.patientPseudonym,
         encrypted_bsn: c.encryptedBsn ?? null,
+        batch_id: null,
       });
     }
+    const batches = await openBatchesFor(tx.manager, keys.values());
+    rows.forEach((row, i) => {
+      const key = batchOf[i];
+      if (key) row.batch_id = batches.get(key);
+    });
     // NEN 7513: each new line is a change of a patient's data, by this service for the one that
     // sent the event; the lines and their audit entries are written by one statement.
     await this.audit.recordReturning(
