@@ -82,11 +82,22 @@ process.on('message', async (message) => {
 });
 
 let highestRss = 0;
+// Diagnosis only: BENCH_HEAP_SNAPSHOT_MIB=<n> writes one V8 heap snapshot (into BENCH_PROFILE_DIR
+// or the working directory) the first time the resident set passes n MiB. Writing it stops the
+// process for seconds: the run's figures are then not to be reported.
+const snapshotAtMiB = Number(process.env.BENCH_HEAP_SNAPSHOT_MIB || 0);
+let snapshotWritten = false;
 setInterval(() => {
   const usage = process.memoryUsage();
   if (usage.rss <= highestRss) return;
   highestRss = usage.rss;
   send({ type: 'memory-peak', usage });
+  if (snapshotAtMiB > 0 && !snapshotWritten && usage.rss > snapshotAtMiB * 1024 * 1024) {
+    snapshotWritten = true;
+    const dir = process.env.BENCH_PROFILE_DIR ? path.resolve(process.env.BENCH_PROFILE_DIR) : process.cwd();
+    const file = require('node:v8').writeHeapSnapshot(path.join(dir, `heap-${process.pid}-${Math.round(usage.rss / 1048576)}MiB.heapsnapshot`));
+    send({ type: 'log', line: JSON.stringify({ level: 'info', msg: 'heap snapshot written', file }) });
+  }
 }, 200).unref();
 
 process.on('disconnect', () => void close(0));

@@ -135,31 +135,46 @@ export class OutboxRelay {
         `draaiboek:outbox:${this.settings.clientId}`,
       ]);
       if (!locked) return 0;
+      // The transaction's one connection takes one statement at a time: each waits for the one
+      // before (pg's own queue for this is deprecated).
+      let database: Promise<unknown> = Promise.resolve();
+      const inTurn = <T>(statement: () => Promise<T>): Promise<T> => {
+        const result = database.then(statement);
+        database = result.catch(() => undefined);
+        return result;
+      };
       // Rows after `afterSeq` (a row of a lower seq that commits meanwhile waits for the next pass).
       const pending = (afterSeq: string): Promise<PendingRow[]> =>
-        manager.query(
-          `SELECT seq, event_id, topic, message_key, envelope::text AS envelope, trace_context
-             FROM outbox WHERE published_at IS NULL AND seq > $1 ORDER BY seq LIMIT $2`,
-          [afterSeq, this.batchSize],
+        inTurn(() =>
+          manager.query(
+            `SELECT seq, event_id, topic, message_key, envelope::text AS envelope, trace_context
+               FROM outbox WHERE published_at IS NULL AND seq > $1 ORDER BY seq LIMIT $2`,
+            [afterSeq, this.batchSize],
+          ),
         );
       const marks: Array<Promise<unknown>> = [];
       let published = 0;
-      let rows = await pending('0');
-      for (let batch = 1; rows.length > 0; batch++) {
-        const sending = producer.sendBatch({ acks: -1, topicMessages: this.toTopicMessages(rows) });
-        const more = rows.length === this.batchSize && batch < this.batchesPerPass;
-        const next = more ? pending(rows[rows.length - 1].seq) : Promise.resolve([]);
-        next.catch(() => undefined); // awaited below, unless the send failed first
-        await sending;
-        await this.options.afterPublish?.(rows.map((r) => r.event_id));
-        const mark = manager.query('UPDATE outbox SET published_at = clock_timestamp() WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
-        mark.catch(() => undefined);
-        marks.push(mark);
-        published += rows.length;
-        rows = await next;
+      try {
+        let rows = await pending('0');
+        for (let batch = 1; rows.length > 0; batch++) {
+          const sending = producer.sendBatch({ acks: -1, topicMessages: this.toTopicMessages(rows) });
+          const more = rows.length === this.batchSize && batch < this.batchesPerPass;
+          const next = more ? pending(rows[rows.length - 1].seq) : Promise.resolve([]);
+          next.catch(() => undefined); // awaited below, unless the send failed first
+          await sending;
+          await this.options.afterPublish?.(rows.map((r) => r.event_id));
+          const seqs = rows.map((r) => r.seq);
+          const mark = inTurn(() => manager.query('UPDATE outbox SET published_at = clock_timestamp() WHERE seq = ANY($1::bigint[])', [seqs]));
+          mark.catch(() => undefined);
+          marks.push(mark);
+          published += rows.length;
+          rows = await next;
+        }
+        await Promise.all(marks);
+        return published;
+      } finally {
+        await database; // nothing left running on the connection when it commits or rolls back
       }
-      await Promise.all(marks);
-      return published;
     });
   }
 
