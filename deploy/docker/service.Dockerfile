@@ -34,4 +34,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=6 \
   CMD wget -qO- "http://127.0.0.1:${HTTP_PORT}/health/live" > /dev/null || exit 1
 # `docker run <image>` runs the service; `docker run <image> migrate` or `provision-topics` a one-off task.
 # The V8 flags of tools/run/service-node-flags.js (decision 0032).
-ENTRYPOINT ["node", "--max-semi-space-size=4", "-r", "./tools/run/register-paths.js", "dist/out/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=4", "--max-old-space-size=256", "-r", "./tools/run/register-paths.js", "dist/out/main.js"]
