@@ -1,30 +1,18 @@
 import request from 'supertest';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Client } from 'pg';
-import { ConsultationRecorded, ConsultationRecordedV1, createEnvelope, Topics } from '@draaiboek/contracts';
+import { Topics } from '@draaiboek/contracts';
 import { createTestSystem, KafkaProbe, TEST_KEYS, TestSystem } from '@draaiboek/messaging/testing';
 import { checksumRow, LINE_ORDER } from './modules/batches/batch.service';
 import { declarationsService } from './declarations.service';
+import { consultationRecorded } from './testing/consultation-recorded';
 
 jest.setTimeout(120_000);
 
 const DAYS = ['2026-10-05', '2026-10-07', '2026-10-13', '2026-10-16', '2026-10-21'];
 
 function consultation(i: number) {
-  const data: ConsultationRecordedV1 = {
-    consultationId: randomUUID(),
-    sessionId: randomUUID(),
-    centralLocationId: randomUUID(),
-    gpAgb: '81000011',
-    practiceAgb: '99100001',
-    dateOfCare: DAYS[i % DAYS.length],
-    performanceCode: i % 3 ? '12000' : '12001',
-    durationClass: 'regular',
-    payerStatus: { bsnKnown: false, thirdCountryNational: false },
-    patientPseudonym: 'd'.repeat(64),
-    walkIn: false,
-  };
-  return createEnvelope({ type: ConsultationRecorded.v1.type, source: '/draaiboek/clinic-scheduling', subject: data.consultationId, data });
+  return consultationRecorded({ dateOfCare: DAYS[i % DAYS.length], performanceCode: i % 3 ? '12000' : '12001', patientPseudonym: 'd'.repeat(64) });
 }
 
 /**

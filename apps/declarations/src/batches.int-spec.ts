@@ -1,10 +1,11 @@
 import request from 'supertest';
 import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { ConsultationRecorded, ConsultationRecordedV1, createEnvelope, DeclarationBatchReady, shapeOf, Topics } from '@draaiboek/contracts';
+import { createEnvelope, DeclarationBatchReady, shapeOf, Topics } from '@draaiboek/contracts';
 import { createTestSystem, eventually, KafkaProbe, loadContractFixture, TEST_KEYS, TestSystem } from '@draaiboek/messaging/testing';
 import { encryptFor } from '@draaiboek/platform';
 import { declarationsService } from './declarations.service';
+import { consultationRecorded } from './testing/consultation-recorded';
 
 jest.setTimeout(120_000);
 
@@ -13,21 +14,13 @@ const publicPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toStrin
 const privatePem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 function consultation(dateOfCare: string, bsn?: string, code = '12000') {
-  const data: ConsultationRecordedV1 = {
-    consultationId: randomUUID(),
-    sessionId: randomUUID(),
-    centralLocationId: randomUUID(),
-    gpAgb: '81000011',
-    practiceAgb: '99100001',
+  return consultationRecorded({
     dateOfCare,
     performanceCode: code,
-    durationClass: 'regular',
     payerStatus: { bsnKnown: !!bsn, thirdCountryNational: false },
     patientPseudonym: randomUUID().replace(/-/g, '').padEnd(64, '0'),
-    walkIn: false,
     ...(bsn ? { encryptedBsn: encryptFor(publicPem, 'declarations-test', bsn) } : {}),
-  };
-  return createEnvelope({ type: ConsultationRecorded.v1.type, source: '/draaiboek/clinic-scheduling', subject: data.consultationId, data });
+  });
 }
 
 describe('batches for finance: closed per payer and week, immutable, exported, with an outcome (rule 4)', () => {

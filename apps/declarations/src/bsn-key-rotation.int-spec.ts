@@ -1,13 +1,14 @@
 import request from 'supertest';
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { ConsultationRecorded, ConsultationRecordedV1, createEnvelope, Topics } from '@draaiboek/contracts';
+import { Topics } from '@draaiboek/contracts';
 import { createTestSystem, eventually, KafkaProbe, TEST_KEYS, TestSystem } from '@draaiboek/messaging/testing';
 import { RunningService } from '@draaiboek/messaging';
 import { encryptFor } from '@draaiboek/platform';
 import { DeclarationsConfig } from './config/declarations.config';
 import { declarationsService } from './declarations.service';
 import { BsnKeyRotation } from './modules/bsn-keys/bsn-key-rotation';
+import { consultationRecorded } from './testing/consultation-recorded';
 
 jest.setTimeout(120_000);
 
@@ -20,21 +21,12 @@ const NEW = { keyId: 'declarations-2026', ...pem() };
 const keyring = (...keys: Array<typeof OLD>) => JSON.stringify(keys.map(({ keyId, privateKey }) => ({ keyId, privateKey })));
 
 function consultation(dateOfCare: string, bsn: string, key: typeof OLD) {
-  const data: ConsultationRecordedV1 = {
-    consultationId: randomUUID(),
-    sessionId: randomUUID(),
-    centralLocationId: randomUUID(),
-    gpAgb: '81000011',
-    practiceAgb: '99100001',
+  return consultationRecorded({
     dateOfCare,
-    performanceCode: '12000',
-    durationClass: 'regular',
     payerStatus: { bsnKnown: true, thirdCountryNational: false },
     patientPseudonym: randomBytes(32).toString('hex'),
-    walkIn: false,
     encryptedBsn: encryptFor(key.publicKey, key.keyId, bsn),
-  };
-  return createEnvelope({ type: ConsultationRecorded.v1.type, source: '/draaiboek/clinic-scheduling', subject: data.consultationId, data });
+  });
 }
 
 describe('BSN key rotation: stored BSNs move to the new key, closed batches included, and export throughout', () => {

@@ -1,29 +1,12 @@
 import request from 'supertest';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { ConsultationRecorded, ConsultationRecordedV1, createEnvelope, Topics } from '@draaiboek/contracts';
+import { createEnvelope, Topics } from '@draaiboek/contracts';
 import { createTestSystem, eventually, KafkaProbe, TEST_KEYS, TestSystem } from '@draaiboek/messaging/testing';
 import { declarationsService } from './declarations.service';
+import { consultationRecorded as consultation } from './testing/consultation-recorded';
 
 jest.setTimeout(120_000);
-
-function consultation(overrides: Partial<ConsultationRecordedV1> = {}) {
-  const data: ConsultationRecordedV1 = {
-    consultationId: randomUUID(),
-    sessionId: randomUUID(),
-    centralLocationId: randomUUID(),
-    gpAgb: '81000011',
-    practiceAgb: '99100001',
-    dateOfCare: '2026-11-24',
-    performanceCode: '12000',
-    durationClass: 'regular',
-    payerStatus: { bsnKnown: false, thirdCountryNational: false },
-    patientPseudonym: 'b'.repeat(64),
-    walkIn: false,
-    ...overrides,
-  };
-  return createEnvelope({ type: ConsultationRecorded.v1.type, source: '/draaiboek/clinic-scheduling', subject: data.consultationId, data });
-}
 
 describe('declaration lines: each consultation becomes exactly one line (rule 4), on real Kafka and Postgres', () => {
   let system: TestSystem;
