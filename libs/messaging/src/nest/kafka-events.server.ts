@@ -74,18 +74,10 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
               `process ${contract.topic.name}`,
               {
                 kind: SpanKind.CONSUMER,
-                attributes: {
-                  'messaging.system': 'kafka',
-                  'messaging.operation.type': 'process',
-                  'messaging.destination.name': context.topic,
-                  'messaging.destination.partition.id': String(context.partition),
-                  'messaging.batch.message_count': envelopes.length,
-                  'cloudevents.event_type': pattern,
-                  'draaiboek.attempt': context.attempt,
-                },
+                attributes: { ...processAttributes(context, pattern), 'messaging.batch.message_count': envelopes.length },
                 messages: envelopes.map((envelope, i) => ({
-                  headers: context.records[i]?.record.headers,
-                  attributes: { 'messaging.message.id': envelope.id, 'messaging.kafka.offset': Number(context.records[i]?.offset) },
+                  headers: context.records[i].record.headers,
+                  attributes: { 'messaging.message.id': envelope.id, 'messaging.kafka.offset': Number(context.records[i].offset) },
                 })),
               },
               async () => {
@@ -109,16 +101,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
             {
               kind: SpanKind.CONSUMER,
               parentHeaders: context.record.headers,
-              attributes: {
-                'messaging.system': 'kafka',
-                'messaging.operation.type': 'process',
-                'messaging.destination.name': context.topic,
-                'messaging.destination.partition.id': String(context.partition),
-                'messaging.kafka.offset': Number(context.offset),
-                'messaging.message.id': envelope.id,
-                'cloudevents.event_type': envelope.type,
-                'draaiboek.attempt': context.attempt,
-              },
+              attributes: { ...processAttributes(context, envelope.type), 'messaging.kafka.offset': Number(context.offset), 'messaging.message.id': envelope.id },
             },
             async () => {
               const result = await handler(envelope, handlerContext);
@@ -157,4 +140,16 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   unwrap<T>(): T {
     return this.consumer as T;
   }
+}
+
+/** The attributes of every consumer span (OpenTelemetry's messaging conventions), one event's or a chunk's. */
+function processAttributes(at: { topic: string; partition: number; attempt: number }, eventType: string): Record<string, string | number> {
+  return {
+    'messaging.system': 'kafka',
+    'messaging.operation.type': 'process',
+    'messaging.destination.name': at.topic,
+    'messaging.destination.partition.id': String(at.partition),
+    'cloudevents.event_type': eventType,
+    'draaiboek.attempt': at.attempt,
+  };
 }

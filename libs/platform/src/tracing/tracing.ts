@@ -57,7 +57,12 @@ export interface SpanOptions {
 /** Runs `work` in a new active span of the service's tracer; the span records a thrown error. */
 export function inSpan<T>(service: string, name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
   const parent = options.parentHeaders ? propagation.extract(ROOT_CONTEXT, options.parentHeaders) : context.active();
-  return trace.getTracer(service).startActiveSpan(name, { kind: options.kind, attributes: options.attributes }, parent, async (span) => {
+  return trace.getTracer(service).startActiveSpan(name, { kind: options.kind, attributes: options.attributes }, parent, recorded(work));
+}
+
+/** `work` as a span's body: the span records a thrown error, and ends either way. */
+function recorded<T>(work: (span: Span) => Promise<T>): (span: Span) => Promise<T> {
+  return async (span) => {
     try {
       return await work(span);
     } catch (error) {
@@ -67,7 +72,7 @@ export function inSpan<T>(service: string, name: string, options: SpanOptions, w
     } finally {
       span.end();
     }
-  });
+  };
 }
 
 /** A server span per HTTP request, continuing the caller's `traceparent` when it sends one. */
@@ -121,15 +126,5 @@ export function inBatchSpan<T>(
     const spanContext = message.headers ? trace.getSpanContext(propagation.extract(ROOT_CONTEXT, message.headers)) : undefined;
     if (spanContext && trace.isSpanContextValid(spanContext)) links.push({ context: spanContext, attributes: message.attributes });
   }
-  return trace.getTracer(service).startActiveSpan(name, { kind: options.kind, attributes: options.attributes, links, root: true }, async (span) => {
-    try {
-      return await work(span);
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return trace.getTracer(service).startActiveSpan(name, { kind: options.kind, attributes: options.attributes, links, root: true }, recorded(work));
 }
