@@ -143,6 +143,7 @@ describe('batches for finance: closed per payer and week, immutable, exported, w
       /closed or does not exist/,
     );
     await expect(db.query(`DELETE FROM declarations.declaration_batches WHERE closed_at IS NOT NULL`)).rejects.toThrow(/has lines/);
+    await expect(db.query(`DELETE FROM declarations.declaration_lines WHERE ${inClosedBatch}`)).rejects.toThrow(/closed batch .* cannot be deleted/);
   });
 
   it("takes finance's outcome once, and only for the batch's own lines", async () => {
@@ -194,6 +195,35 @@ describe('batches for finance: closed per payer and week, immutable, exported, w
       { state: 'open', consultations: 1, amountCents: 1229 },
     ]);
     await finance.get('/v1/reconciliation?from=2026-11-30&to=2026-11-01').expect(400);
+  });
+
+  it("logs a batch's export and outcome once, and finds that entry for each of the batch's patients and for nobody else (NEN 7513)", async () => {
+    const auditOf = async (event: { data: { patientPseudonym: string } }) =>
+      (await request(url).get('/v1/audit').query({ patientPseudonym: event.data.patientPseudonym }).set('Authorization', `Bearer ${TEST_KEYS.coordination}`).expect(200)).body
+        .entries as Array<{ event: string; action: string; userId: string; subjectReference: string; resourceId: string; via?: string }>;
+    const { body: batches } = await finance.get('/v1/batches').expect(200);
+    const batchOf = (payer: string) => batches.find((b: { payer: string; periodStart: string }) => b.payer === payer && b.periodStart === '2026-11-09').batchId;
+    const rmo = batchOf('RMO');
+    const cak = batchOf('CAK');
+    const entries = (event: (typeof events)[number]) => auditOf(event).then((all) => all.map((e) => [e.event, e.action, e.userId, e.via ?? null]));
+    // Both RMO patients were in the exported RMO batch (exported twice above: CSV and JSON).
+    for (const event of events.slice(0, 2)) {
+      expect(await entries(event)).toEqual([
+        ['declaration-line.recorded', 'create', 'service:declarations', null],
+        ['declaration-batch.exported', 'export', 'finance-test', `declaration-batch:${rmo}`],
+        ['declaration-batch.exported', 'export', 'finance-test', `declaration-batch:${rmo}`],
+      ]);
+    }
+    // The CAK patients: the outcome for their batch, and for the one whose line was rejected, its correction.
+    const [third, fourth] = await Promise.all([auditOf(events[2]), auditOf(events[3])]);
+    for (const all of [third, fourth]) {
+      expect(all.find((e) => e.event === 'declaration-line.outcome-recorded')).toMatchObject({ action: 'update', userId: 'finance-test', resourceId: cak, via: `declaration-batch:${cak}` });
+      expect(all.some((e) => e.event === 'declaration-batch.exported')).toBe(false);
+    }
+    expect([...third, ...fourth].filter((e) => e.event === 'declaration-line.corrected')).toHaveLength(1);
+    expect([...third, ...fourth].every((e) => e.subjectReference === events[2].data.patientPseudonym || e.subjectReference === events[3].data.patientPseudonym)).toBe(true);
+    // The next week's line is in no closed batch: only its own entry.
+    expect(await entries(events[4])).toEqual([['declaration-line.recorded', 'create', 'service:declarations', null]]);
   });
 
   it('a replay of the whole consultation topic changes no total', async () => {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../auth/principal';
 import { currentCorrelation } from '../logging/correlation';
@@ -24,6 +24,8 @@ export interface AuditEntry {
 
 export interface AuditRecord extends AuditEntry {
   occurredAt: string;
+  /** Present when the entry named a set of patients this subject belongs to (e.g. `declaration-batch:<id>`). */
+  via?: string;
   userId: string;
   responsibleUserId: string;
   correlationId?: string;
@@ -39,6 +41,17 @@ export function serviceActor(service: string, onBehalfOf?: string): AuditActor {
   return { userId: `service:${service}`, responsibleUserId: onBehalfOf ?? `service:${service}` };
 }
 
+/**
+ * The immutable sets of patients a service logs one entry for (see `AuditLog.recordForSet`), so
+ * `about` can find those entries for each patient of a set. A service that writes set entries
+ * provides this under AUDIT_PATIENT_SETS.
+ */
+export interface AuditPatientSets {
+  /** The references (`<kind>:<id>`) of every set that holds this patient. */
+  setsOf(patientReference: string): Promise<string[]>;
+}
+export const AUDIT_PATIENT_SETS = Symbol('AUDIT_PATIENT_SETS');
+
 const COLUMNS = 'event, action, subject_kind, subject_reference, resource_id, user_id, responsible_user_id, correlation_id';
 
 /**
@@ -47,7 +60,10 @@ const COLUMNS = 'event, action, subject_kind, subject_reference, resource_id, us
  */
 @Injectable()
 export class AuditLog {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    @Optional() @Inject(AUDIT_PATIENT_SETS) private readonly patientSets?: AuditPatientSets,
+  ) {}
 
   async record(manager: EntityManager | undefined, actor: AuditActor, entries: AuditEntry[]): Promise<void> {
     // Postgres takes at most 65535 parameters per statement: 1000 entries of 8 each.
@@ -63,20 +79,26 @@ export class AuditLog {
   }
 
   /**
-   * One entry per row of `select`, which must return `subject_reference` and `resource_id`:
-   * for bulk reads such as a batch export, without carrying every row through Node.
+   * One entry for an action on every patient of an immutable set, such as a closed declaration
+   * batch (`set` = `declaration-batch:<id>`): the set's membership can no longer change, so the
+   * entry says exactly whose data was touched, and `about` finds it for each of them through
+   * AUDIT_PATIENT_SETS. For bulk reads and changes where an entry per patient would cost more
+   * than the action itself (decision 0034).
    */
-  async recordSelected(
+  async recordForSet(
     manager: EntityManager | undefined,
     actor: AuditActor,
-    entry: Pick<AuditEntry, 'event' | 'action' | 'subjectKind'>,
-    select: string,
-    parameters: unknown[],
+    entry: Pick<AuditEntry, 'event' | 'action' | 'resourceId'> & { set: string },
   ): Promise<void> {
-    await (manager ?? this.db.manager).query(
-      `INSERT INTO audit_log (${COLUMNS}) SELECT ${entryColumnsAfter(parameters.length)} FROM (${select}) s`,
-      [...parameters, ...entryParameters(actor, entry)],
-    );
+    await (manager ?? this.db.manager).query(`INSERT INTO audit_log (${COLUMNS}) VALUES ($1, $2, 'patient-set', $3, $4, $5, $6, $7)`, [
+      entry.event,
+      entry.action,
+      entry.set,
+      entry.resourceId ?? null,
+      actor.userId,
+      actor.responsibleUserId,
+      currentCorrelation()?.correlationId ?? null,
+    ]);
   }
 
   /**
@@ -101,23 +123,31 @@ export class AuditLog {
     return rows[0]?.entries ?? 0;
   }
 
-  /** For the coordination: who accessed this subject's data, and when, oldest first. */
+  /**
+   * For the coordination: who accessed this subject's data, and when, oldest first. For a
+   * patient, this includes the entries for every set the patient belongs to (with `via`).
+   */
   async about(subjectKind: AuditSubjectKind, subjectReference: string, limit = 1000): Promise<AuditRecord[]> {
+    const sets = subjectKind === 'patient' && this.patientSets ? await this.patientSets.setsOf(subjectReference) : [];
     const rows: Array<Record<string, string | null>> = await this.db.query(
-      `SELECT occurred_at, event, action, subject_kind, subject_reference, resource_id, user_id, responsible_user_id, correlation_id
-         FROM audit_log WHERE subject_kind = $1 AND subject_reference = $2 ORDER BY occurred_at, id LIMIT $3`,
-      [subjectKind, subjectReference, limit],
+      `SELECT occurred_at, event, action, resource_id, user_id, responsible_user_id, correlation_id, via
+         FROM (SELECT *, NULL AS via FROM audit_log WHERE subject_kind = $1 AND subject_reference = $2
+               UNION ALL
+               SELECT *, subject_reference AS via FROM audit_log WHERE subject_kind = 'patient-set' AND subject_reference = ANY($4::text[])) e
+        ORDER BY occurred_at, id LIMIT $3`,
+      [subjectKind, subjectReference, limit, sets],
     );
     return rows.map((r) => ({
       occurredAt: new Date(r.occurred_at as string).toISOString(),
       event: r.event as string,
       action: r.action as AuditAction,
-      subjectKind: r.subject_kind as AuditSubjectKind,
-      subjectReference: r.subject_reference as string,
+      subjectKind,
+      subjectReference,
       ...(r.resource_id ? { resourceId: r.resource_id } : {}),
       userId: r.user_id as string,
       responsibleUserId: r.responsible_user_id as string,
       ...(r.correlation_id ? { correlationId: r.correlation_id } : {}),
+      ...(r.via ? { via: r.via } : {}),
     }));
   }
 }

@@ -4,6 +4,7 @@ import { UnitOfWork } from '@draaiboek/messaging';
 import { actorOf, amsterdamDateOf, AuditLog, Principal, SERVICE_CONFIG } from '@draaiboek/platform';
 import { EntityManager } from 'typeorm';
 import { DeclarationsConfig } from '../../config/declarations.config';
+import { batchSet } from './batch-patient-sets';
 import { BATCHES_LOCK, BatchKey, BatchPeriod, keyOf, openBatchesFor, periodOf } from './open-batches';
 
 /** The canonical text of a line the checksum is computed over, in export order (CHECKSUM_SQL makes the same text in Postgres). */
@@ -166,13 +167,13 @@ export class BatchService {
         );
       }
       await tx.manager.query('UPDATE declaration_batches SET outcome_at = now(), outcome_by = $2 WHERE id = $1', [batchId, by.id]);
-      await this.audit.recordSelected(
-        tx.manager,
-        actorOf(by),
-        { event: 'declaration-line.outcome-recorded', action: 'update', subjectKind: 'patient' },
-        'SELECT patient_pseudonym AS subject_reference, id::text AS resource_id FROM declaration_lines WHERE batch_id = $1',
-        [batchId],
-      );
+      // Every line of the (closed) batch was named: one entry for all its patients (decision 0034).
+      await this.audit.recordForSet(tx.manager, actorOf(by), {
+        event: 'declaration-line.outcome-recorded',
+        action: 'update',
+        set: batchSet(batchId),
+        resourceId: batchId,
+      });
       return { batchId, accepted: accepted.length, rejected: rejected.length };
     });
   }

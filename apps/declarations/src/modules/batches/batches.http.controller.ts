@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { IsCalendarDate } from '@draaiboek/contracts';
 import { actorOf, AuditLog, CurrentPrincipal, Principal, Access } from '@draaiboek/platform';
 import { BsnKeys } from '../bsn-keys/bsn-keys';
+import { batchSet } from './batch-patient-sets';
 import { BatchService, LINE_ORDER } from './batch.service';
 
 export class CloseBatchesRequestDto {
@@ -127,21 +128,16 @@ export class BatchesHttpController {
       const [{ with_bsn }] = await this.db.query('SELECT EXISTS (SELECT 1 FROM declaration_lines WHERE batch_id = $1 AND encrypted_bsn IS NOT NULL) AS with_bsn', [batchId]);
       if (with_bsn) throw new ServiceUnavailableException({ error: 'declarations_key_missing', message: 'This batch holds BSNs and the declarations private key is not configured' });
     }
-    // Logged before the first line leaves: one entry per line, so each patient's export is findable.
-    // The entries are written (and committed, on a connection of their own) while the export's
-    // query sorts the batch on another: nothing is read from it, nor sent, before they are.
-    const audited = this.audit.recordSelected(
-      undefined,
-      actorOf(principal as Principal),
-      { event: 'declaration-batch.exported', action: 'export', subjectKind: 'patient' },
-      'SELECT patient_pseudonym AS subject_reference, id::text AS resource_id FROM declaration_lines WHERE batch_id = $1',
-      [batchId],
-    );
-    const pool = (this.db.driver as unknown as { master: Pool }).master;
-    const client = await pool.connect().catch(async (error) => {
-      await audited.catch(() => undefined);
-      throw error;
+    // Logged (and committed) before the first line leaves: one entry for every patient of the
+    // batch, which is closed and so cannot change (decision 0034).
+    await this.audit.recordForSet(undefined, actorOf(principal as Principal), {
+      event: 'declaration-batch.exported',
+      action: 'export',
+      set: batchSet(batchId),
+      resourceId: batchId,
     });
+    const pool = (this.db.driver as unknown as { master: Pool }).master;
+    const client = await pool.connect();
     try {
       const stream = client.query(
         new QueryStream(
@@ -151,17 +147,6 @@ export class BatchesHttpController {
           { batchSize: 2000 },
         ),
       );
-      // read(0) asks for the first rows without taking any: Postgres starts scanning and sorting now.
-      stream.read(0);
-      try {
-        await audited;
-      } catch (error) {
-        await new Promise<void>((resolve) => {
-          stream.once('close', () => resolve());
-          stream.destroy();
-        });
-        throw error;
-      }
       res.status(200);
       res.setHeader('content-type', chosen === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
       res.setHeader('content-disposition', `attachment; filename="batch-${batchId}.${chosen}"`);
