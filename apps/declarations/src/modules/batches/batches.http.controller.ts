@@ -7,7 +7,7 @@ import type { Pool } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
 import { IsCalendarDate } from '@draaiboek/contracts';
-import { actorOf, AuditLog, CurrentPrincipal, Principal, Access } from '@draaiboek/platform';
+import { actorOf, AuditLog, CurrentPrincipal, EncryptedValue, Principal, Access } from '@draaiboek/platform';
 import { BsnKeys } from '../bsn-keys/bsn-keys';
 import { batchSet } from './batch-patient-sets';
 import { BatchService, LINE_ORDER } from './batch.service';
@@ -41,7 +41,13 @@ interface ExportRow {
   gp_agb: string;
   practice_agb: string;
   patient_pseudonym: string;
-  encrypted_bsn: unknown;
+  /** The encrypted BSN's fields (all null without a BSN), taken apart by Postgres: no JSON to parse per row. */
+  bsn_key_id: string | null;
+  bsn_alg: string | null;
+  bsn_encrypted_key: string | null;
+  bsn_iv: string | null;
+  bsn_ciphertext: string | null;
+  bsn_tag: string | null;
 }
 
 @ApiBearerAuth()
@@ -141,7 +147,9 @@ export class BatchesHttpController {
     try {
       const stream = client.query(
         new QueryStream(
-          `SELECT id AS line_id, consultation_id, to_char(date_of_care, 'YYYY-MM-DD') AS date_of_care, performance_code, amount_cents, payer, gp_agb, practice_agb, patient_pseudonym, encrypted_bsn
+          `SELECT id AS line_id, consultation_id, to_char(date_of_care, 'YYYY-MM-DD') AS date_of_care, performance_code, amount_cents, payer, gp_agb, practice_agb, patient_pseudonym,
+                  encrypted_bsn->>'keyId' AS bsn_key_id, encrypted_bsn->>'alg' AS bsn_alg, encrypted_bsn->>'encryptedKey' AS bsn_encrypted_key,
+                  encrypted_bsn->>'iv' AS bsn_iv, encrypted_bsn->>'ciphertext' AS bsn_ciphertext, encrypted_bsn->>'tag' AS bsn_tag
              FROM declaration_lines WHERE batch_id = $1 ORDER BY ${LINE_ORDER}`,
           [batchId],
           { batchSize: 2000 },
@@ -162,7 +170,10 @@ export class BatchesHttpController {
       else res.write('[');
       let first = true;
       for await (const row of stream as AsyncIterable<ExportRow>) {
-        const bsn = row.encrypted_bsn ? this.keys.decrypt(row.encrypted_bsn as never) : '';
+        const bsn =
+          row.bsn_ciphertext === null
+            ? ''
+            : this.keys.decrypt({ keyId: row.bsn_key_id, alg: row.bsn_alg, encryptedKey: row.bsn_encrypted_key, iv: row.bsn_iv, ciphertext: row.bsn_ciphertext, tag: row.bsn_tag } as EncryptedValue);
         const amount = Number(row.amount_cents);
         // Every column is NOT NULL but the BSN; the fields in EXPORT_COLUMNS order, in both formats.
         if (chosen === 'csv') {
