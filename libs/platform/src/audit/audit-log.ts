@@ -92,14 +92,14 @@ export class AuditLog {
     statement: string,
     parameters: unknown[],
   ): Promise<number> {
-    const rows = await this.withEntriesOf<{ entries: number }>(manager, actor, entry, statement, parameters, 'count(*)::int AS entries FROM e');
-    return rows[0]?.entries ?? 0;
+    const [row] = await this.recordReturningRows<{ entries: number }>(manager, actor, entry, statement, parameters, 'count(*)::int AS entries');
+    return row?.entries ?? 0;
   }
 
   /**
-   * As recordReturning, but resolves with `columns` (a select list over the statement's rows `s`,
-   * e.g. `s.consultation_id`) of each row the statement changed, still in the one round trip:
-   * for a caller that must know which rows were new.
+   * As recordReturning, but resolves with `columns` (a select list over the statement's returned
+   * rows, e.g. `consultation_id`, or an aggregate) in the same round trip: for a caller that must
+   * know which rows the statement changed.
    */
   async recordReturningRows<T extends object>(
     manager: EntityManager | undefined,
@@ -109,22 +109,10 @@ export class AuditLog {
     parameters: unknown[],
     columns: string,
   ): Promise<T[]> {
-    return this.withEntriesOf<T>(manager, actor, entry, statement, parameters, `${columns} FROM s`);
-  }
-
-  /** `statement` as `s` and its audit entries as `e` (written whether or not `select` reads them), then `SELECT select`. */
-  private withEntriesOf<T>(
-    manager: EntityManager | undefined,
-    actor: AuditActor,
-    entry: Pick<AuditEntry, 'event' | 'action' | 'subjectKind'>,
-    statement: string,
-    parameters: unknown[],
-    select: string,
-  ): Promise<T[]> {
     return (manager ?? this.db.manager).query(
       `WITH s AS (${statement}),
             e AS (INSERT INTO audit_log (${COLUMNS}) SELECT ${entryColumnsAfter(parameters.length)} FROM s RETURNING 1)
-       SELECT ${select}`,
+       SELECT ${columns} FROM s`,
       [...parameters, ...entryParameters(actor, entry)],
     );
   }

@@ -115,7 +115,7 @@ export class RecordLineWhenConsultationRecordedHandler {
       { event: 'declaration-line.recorded', action: 'create', subjectKind: 'patient' },
       INSERT_LINES,
       [JSON.stringify(rows)],
-      's.consultation_id',
+      'consultation_id',
     );
     // The events that added a line: for a consultation twice in the chunk (a replay under a new
     // event id), its first event, whose row came first. Postgres spells a uuid in lower case.
