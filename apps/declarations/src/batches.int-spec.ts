@@ -28,6 +28,7 @@ describe('batches for finance: closed per payer and week, immutable, exported, w
   let probe: KafkaProbe;
   let db: Client;
   let url: string;
+  let groupId: string;
   const week = ['2026-11-09', '2026-11-10', '2026-11-12', '2026-11-15'];
   const events = [
     consultation(week[0], '123456782'),
@@ -39,7 +40,9 @@ describe('batches for finance: closed per payer and week, immutable, exported, w
 
   beforeAll(async () => {
     system = await createTestSystem();
-    url = (await system.start(declarationsService, { env: { DECLARATIONS_PRIVATE_KEY: privatePem } })).url;
+    const service = await system.start(declarationsService, { env: { DECLARATIONS_PRIVATE_KEY: privatePem } });
+    url = service.url;
+    groupId = (service.consumer as NonNullable<typeof service.consumer>).groupId;
     probe = new KafkaProbe();
     await probe.watch([system.topic(Topics.declarationBatches.name)]);
     db = new Client({ connectionString: system.databaseUrl });
@@ -229,7 +232,7 @@ describe('batches for finance: closed per payer and week, immutable, exported, w
   it('a replay of the whole consultation topic changes no total', async () => {
     const before = (await request(url).get('/v1/lines/totals').set('Authorization', `Bearer ${TEST_KEYS.coordination}`).expect(200)).body;
     await probe.produce(system.topic(Topics.consultations.name), events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })));
-    await new Promise((r) => setTimeout(r, 1500));
+    await eventually(async () => probe.caughtUp(groupId, system.topic(Topics.consultations.name)), { what: 'the replay consumed' });
     const after = (await request(url).get('/v1/lines/totals').set('Authorization', `Bearer ${TEST_KEYS.coordination}`).expect(200)).body;
     expect(after).toEqual(before);
   });
@@ -240,11 +243,14 @@ describe('batches per calendar month when the region closes monthly (BATCH_PERIO
   let probe: KafkaProbe;
   let db: Client;
   let url: string;
+  let groupId: string;
   const events = [consultation('2026-10-01'), consultation('2026-10-31', '123456782'), consultation('2026-10-15'), consultation('2026-11-02')];
 
   beforeAll(async () => {
     system = await createTestSystem();
-    url = (await system.start(declarationsService, { env: { DECLARATIONS_PRIVATE_KEY: privatePem, BATCH_PERIOD: 'month' } })).url;
+    const service = await system.start(declarationsService, { env: { DECLARATIONS_PRIVATE_KEY: privatePem, BATCH_PERIOD: 'month' } });
+    url = service.url;
+    groupId = (service.consumer as NonNullable<typeof service.consumer>).groupId;
     db = new Client({ connectionString: system.databaseUrl });
     await db.connect();
     probe = new KafkaProbe();
@@ -281,7 +287,8 @@ describe('batches per calendar month when the region closes monthly (BATCH_PERIO
                            FROM declarations.declaration_batches b WHERE b.closed_at IS NULL ORDER BY 1, 2`;
     // The replay of October's RMO consultation adds no line (an empty open batch at most, which the close removes).
     await eventually(async () => (await db.query(openBatches)).rows.some((b) => b.payer === 'CAK' && b.period_start === '2026-10-01' && b.lines === 1), { what: 'the late line in an open batch' });
-    await eventually(async () => (await db.query(`SELECT count(*)::int AS n FROM declarations.inbox WHERE event_id = $1`, [replayed.id])).rows[0]?.n === 1, { what: 'the replay consumed' });
+    // Nothing in the database shows the replay was consumed (it adds no line, and consultations get no inbox rows, decision 0033): the group's committed offsets do.
+    await eventually(async () => probe.caughtUp(groupId, system.topic(Topics.consultations.name)), { what: 'the replay consumed' });
     const { body } = await finance(request(url).post('/v1/batches/close')).send({ until: '2026-11-15' }).expect(200);
     expect(body.closed.map((b: { payer: string; periodStart: string; periodEnd: string; lineCount: number; totalCents: number }) => [b.payer, b.periodStart, b.periodEnd, b.lineCount, b.totalCents])).toEqual([
       ['CAK', '2026-10-01', '2026-10-31', 1, 1229],

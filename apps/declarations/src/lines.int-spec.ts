@@ -2,6 +2,7 @@ import request from 'supertest';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createEnvelope, Topics } from '@draaiboek/contracts';
+import { Outcome } from '@draaiboek/messaging';
 import { createTestSystem, eventually, KafkaProbe, TEST_KEYS, TestSystem } from '@draaiboek/messaging/testing';
 import { declarationsService } from './declarations.service';
 import { consultationRecorded as consultation } from './testing/consultation-recorded';
@@ -14,10 +15,14 @@ describe('declaration lines: each consultation becomes exactly one line (rule 4)
   let db: Client;
   let url: string;
   let topic: string;
+  /** What the consumer made of each event, by event id. */
+  const outcomes = new Map<string, Outcome[]>();
 
   beforeAll(async () => {
     system = await createTestSystem();
-    url = (await system.start(declarationsService)).url;
+    const service = await system.start(declarationsService);
+    url = service.url;
+    service.consumer?.onOutcome((outcome, id) => id && outcomes.set(id, [...(outcomes.get(id) ?? []), outcome]));
     probe = new KafkaProbe();
     topic = system.topic(Topics.consultations.name);
     db = new Client({ connectionString: system.databaseUrl });
@@ -31,6 +36,8 @@ describe('declaration lines: each consultation becomes exactly one line (rule 4)
   });
 
   const send = (...events: Array<{ subject: string }>) => probe.produce(topic, events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })));
+  const outcomesOf = (eventId: string, n: number) =>
+    eventually(async () => ((outcomes.get(eventId)?.length ?? 0) >= n ? outcomes.get(eventId) : undefined), { what: `${n} outcomes of event ${eventId}` });
   const lines = async (consultationId: string) =>
     (await db.query('SELECT payer, amount_cents, status, problem FROM declarations.declaration_lines WHERE consultation_id = $1', [consultationId])).rows;
 
@@ -39,7 +46,7 @@ describe('declaration lines: each consultation becomes exactly one line (rule 4)
     await send(event, event);
     const [line] = await eventually(async () => ((await lines(event.subject)).length ? lines(event.subject) : undefined), { what: 'the line' });
     expect(line).toMatchObject({ payer: 'CAK', amount_cents: '1229', status: 'open', problem: null });
-    await new Promise((r) => setTimeout(r, 500));
+    expect(await outcomesOf(event.id, 2)).toEqual(['applied', 'duplicate']);
     expect(await lines(event.subject)).toHaveLength(1);
   });
 
@@ -48,9 +55,22 @@ describe('declaration lines: each consultation becomes exactly one line (rule 4)
     const replayed = createEnvelope({ type: first.type, source: first.source, subject: first.subject, data: first.data });
     await send(first);
     await eventually(async () => (await lines(first.subject)).length === 1);
-    await send(replayed);
-    await new Promise((r) => setTimeout(r, 800));
+    await send(replayed, first);
+    expect(await outcomesOf(replayed.id, 1)).toEqual(['duplicate']);
+    expect(await outcomesOf(first.id, 2)).toEqual(['applied', 'duplicate']);
     expect(await lines(first.subject)).toHaveLength(1);
+  });
+
+  it('records no inbox rows for consultations: the consultation id is their key (decision 0033)', async () => {
+    const event = consultation();
+    // The same consultation under a second event id in the same chunk: the first event adds the line.
+    const twin = createEnvelope({ type: event.type, source: event.source, subject: event.subject, data: event.data });
+    await send(event, twin);
+    expect(await outcomesOf(event.id, 1)).toEqual(['applied']);
+    expect(await outcomesOf(twin.id, 1)).toEqual(['duplicate']);
+    expect(await lines(event.subject)).toHaveLength(1);
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM declarations.inbox WHERE event_type = $1', [event.type]);
+    expect(rows).toEqual([{ n: 0 }]);
   });
 
   it('logs each new line once for its patient (NEN 7513), not again for a redelivery or a replay', async () => {
@@ -59,7 +79,7 @@ describe('declaration lines: each consultation becomes exactly one line (rule 4)
     await send(first, first);
     await eventually(async () => (await lines(first.subject)).length === 1);
     await send(replayed);
-    await new Promise((r) => setTimeout(r, 800));
+    expect(await outcomesOf(replayed.id, 1)).toEqual(['duplicate']);
     const { rows: recorded } = await db.query('SELECT id::text FROM declarations.declaration_lines WHERE consultation_id = $1', [first.subject]);
     const { rows: entries } = await db.query(
       'SELECT event, action, resource_id, user_id, responsible_user_id FROM declarations.audit_log WHERE subject_kind = $1 AND subject_reference = $2',

@@ -37,6 +37,15 @@ export interface BatchEventContext {
  */
 export type BatchEventHandler = (envelopes: Array<EventEnvelope<object>>, context: BatchEventContext) => Promise<void>;
 
+/**
+ * A batch handler idempotent by its own key (decision 0033): its events get no inbox rows, so it
+ * may be given events it has applied before, and must change nothing for them. It resolves with
+ * the ids (envelope.id) of the events it applied; the others count as duplicates. Otherwise it is
+ * handled as a BatchEventHandler: chunks in partition order, each record once per chunk, one at a
+ * time with retries and dead letters when a chunk fails.
+ */
+export type IdempotentBatchEventHandler = (envelopes: Array<EventEnvelope<object>>, context: BatchEventContext) => Promise<Iterable<string>>;
+
 export interface RetryPolicy {
   /** Total attempts for a transient failure, including the first (Postgres being away does not count). */
   attempts: number;
@@ -51,6 +60,8 @@ export interface EventConsumerOptions {
   handlers: ReadonlyMap<string, EventHandler>;
   /** Event type -> batch handler, for types whose volume calls for set-based writes. */
   batchHandlers?: ReadonlyMap<string, BatchEventHandler>;
+  /** Event type -> batch handler idempotent by its own key, whose events get no inbox rows. */
+  idempotentBatchHandlers?: ReadonlyMap<string, IdempotentBatchEventHandler>;
   /** Most events applied in one transaction by a batch handler (default 1000). */
   maxBatchSize?: number;
   retry?: Partial<RetryPolicy>;
@@ -76,17 +87,34 @@ export const DLQ_HEADERS = {
 export type Outcome = 'applied' | 'duplicate' | 'skipped' | 'dead-lettered';
 
 /**
+ * How the events of one type are applied, a chunk or one at a time: after their inbox rows
+ * (`inbox`), or not; `apply` resolves with the ids of the events that changed something.
+ */
+interface ChunkHandler {
+  inbox: boolean;
+  apply: (envelopes: Array<EventEnvelope<object>>, context: BatchEventContext) => Promise<ReadonlySet<string>>;
+}
+
+/** One event in its transaction (after its inbox row when `inbox`): resolves with whether it changed something. */
+interface SingleHandler {
+  inbox: boolean;
+  apply: (envelope: EventEnvelope<object>, context: EventContext) => Promise<boolean>;
+}
+
+/**
  * The one consumer wrapper. For each record, in order per partition:
  * decode -> validate against the contract -> (inbox row + handler) in one transaction ->
  * bounded retries with backoff for transient errors -> else the dead-letter topic with the
  * reason in headers. The offset is committed after that, so the partition always moves on.
  * Event types with a batch handler are applied a chunk per transaction (inbox rows and effects
- * together), falling back to one at a time when a chunk fails.
+ * together), falling back to one at a time when a chunk fails. A batch handler idempotent by its
+ * own key is applied the same way without inbox rows (decision 0033).
  */
 export class EventConsumer {
   private consumer?: Consumer;
   private dlqProducer?: Producer;
   private readonly retry: RetryPolicy;
+  private readonly chunkHandlers = new Map<string, ChunkHandler>();
   private readonly listeners: Array<(outcome: Outcome, envelopeId: string | undefined) => void> = [];
   private stopping = false;
 
@@ -97,6 +125,19 @@ export class EventConsumer {
     private readonly options: EventConsumerOptions,
   ) {
     this.retry = { attempts: 3, initialBackoffMs: 200, maxBackoffMs: 5000, ...options.retry };
+    for (const [type, handler] of options.batchHandlers ?? []) {
+      this.chunkHandlers.set(type, {
+        inbox: true,
+        apply: async (envelopes, context) => {
+          await handler(envelopes, context);
+          return new Set(envelopes.map((e) => e.id));
+        },
+      });
+    }
+    for (const [type, handler] of options.idempotentBatchHandlers ?? []) {
+      if (this.chunkHandlers.has(type)) throw new Error(`"${type}" has a batch handler with an inbox and one without`);
+      this.chunkHandlers.set(type, { inbox: false, apply: async (envelopes, context) => new Set(await handler(envelopes, context)) });
+    }
   }
 
   /**
@@ -183,7 +224,7 @@ export class EventConsumer {
     const at = { topic: batch.topic, partition: batch.partition };
     const maxChunk = this.options.maxBatchSize ?? 1000;
     let chunk: Array<{ message: KafkaMessage; envelope: EventEnvelope<object> }> = [];
-    let chunkHandler: BatchEventHandler | undefined;
+    let chunkHandler: ChunkHandler | undefined;
     let applying: Promise<void> = Promise.resolve();
 
     const flush = () => {
@@ -202,7 +243,7 @@ export class EventConsumer {
     for (const message of batch.messages) {
       if (!payload.isRunning() || payload.isStale()) break;
       const prepared = this.prepare(message);
-      const batchHandler = prepared.kind === 'event' ? this.options.batchHandlers?.get(prepared.envelope.type) : undefined;
+      const batchHandler = prepared.kind === 'event' ? this.chunkHandlers.get(prepared.envelope.type) : undefined;
       if (prepared.kind === 'event' && batchHandler) {
         if (chunkHandler !== batchHandler || chunk.length >= maxChunk) flush();
         chunk.push({ message, envelope: prepared.envelope });
@@ -217,7 +258,7 @@ export class EventConsumer {
         await this.deadLetter(at, message, prepared.reason, prepared.detail, 1);
       } else if (prepared.kind === 'event') {
         const handler = this.options.handlers.get(prepared.envelope.type);
-        if (handler) await this.applyWithRetries(prepared.envelope, handler, at, message, payload.heartbeat);
+        if (handler) await this.applyWithRetries(prepared.envelope, { inbox: true, apply: (e, context) => handler(e, context).then(() => true) }, at, message, payload.heartbeat);
         else this.emit('skipped', prepared.envelope.id);
       }
       payload.resolveOffset(message.offset);
@@ -250,28 +291,30 @@ export class EventConsumer {
   /** A chunk in one transaction; if that fails, each of its events on its own, with retries and dead letters. */
   private async applyChunk(
     chunk: Array<{ message: KafkaMessage; envelope: EventEnvelope<object> }>,
-    handler: BatchEventHandler,
+    handler: ChunkHandler,
     at: { topic: string; partition: number },
     payload: EachBatchPayload,
   ): Promise<void> {
     let applied: Set<string> | undefined;
     try {
       applied = await this.dataSource.transaction(async (manager) => {
-        const inserted: Array<{ event_id: string }> = await manager.query(
-          `INSERT INTO inbox (consumer_group, event_id, event_type, topic, partition, kafka_offset)
-           SELECT $1, e.id, e.type, $2, $3, e.kafka_offset FROM unnest($4::text[], $5::text[], $6::bigint[]) AS e(id, type, kafka_offset)
-           ON CONFLICT DO NOTHING RETURNING event_id`,
-          [this.groupId, at.topic, at.partition, chunk.map((c) => c.envelope.id), chunk.map((c) => c.envelope.type), chunk.map((c) => c.message.offset)],
-        );
-        const fresh = new Set(inserted.map((r) => r.event_id));
-        // A record can be in the chunk twice (a producer retry): only its first copy is new.
-        const firsts = new Set<string>();
-        const picked = chunk.filter((c) => fresh.has(c.envelope.id) && firsts.size < firsts.add(c.envelope.id).size);
-        if (picked.length > 0) {
-          const records = picked.map((c) => ({ offset: c.message.offset, record: recordOf(c.message) }));
-          await handler(picked.map((c) => c.envelope), { manager, ...at, attempt: 1, records });
+        let fresh: Set<string> | undefined;
+        if (handler.inbox) {
+          const inserted: Array<{ event_id: string }> = await manager.query(
+            `INSERT INTO inbox (consumer_group, event_id, event_type, topic, partition, kafka_offset)
+             SELECT $1, e.id, e.type, $2, $3, e.kafka_offset FROM unnest($4::text[], $5::text[], $6::bigint[]) AS e(id, type, kafka_offset)
+             ON CONFLICT DO NOTHING RETURNING event_id`,
+            [this.groupId, at.topic, at.partition, chunk.map((c) => c.envelope.id), chunk.map((c) => c.envelope.type), chunk.map((c) => c.message.offset)],
+          );
+          fresh = new Set(inserted.map((r) => r.event_id));
         }
-        return firsts;
+        // A record can be in the chunk twice (a producer retry): only its first copy is handed over.
+        const firsts = new Set<string>();
+        const picked = chunk.filter((c) => (!fresh || fresh.has(c.envelope.id)) && firsts.size < firsts.add(c.envelope.id).size);
+        if (picked.length === 0) return firsts;
+        const records = picked.map((c) => ({ offset: c.message.offset, record: recordOf(c.message) }));
+        const changed = await handler.apply(picked.map((c) => c.envelope), { manager, ...at, attempt: 1, records });
+        return new Set([...firsts].filter((id) => changed.has(id)));
       });
     } catch (error) {
       this.logger.warn(
@@ -290,9 +333,15 @@ export class EventConsumer {
       await payload.heartbeat();
       return;
     }
+    const single: SingleHandler = {
+      inbox: handler.inbox,
+      apply: async (envelope, context) => {
+        const records = [{ offset: context.offset, record: context.record }];
+        const changed = await handler.apply([envelope], { manager: context.manager, topic: context.topic, partition: context.partition, attempt: context.attempt, records });
+        return changed.has(envelope.id);
+      },
+    };
     for (const c of chunk) {
-      const single: EventHandler = (envelope, context) =>
-        handler([envelope], { manager: context.manager, topic: context.topic, partition: context.partition, attempt: context.attempt, records: [{ offset: context.offset, record: context.record }] });
       await this.applyWithRetries(c.envelope, single, at, c.message, payload.heartbeat);
       payload.resolveOffset(c.message.offset);
       await payload.heartbeat();
@@ -301,7 +350,7 @@ export class EventConsumer {
 
   private async applyWithRetries(
     envelope: EventEnvelope<object>,
-    handler: EventHandler,
+    handler: SingleHandler,
     at: { topic: string; partition: number },
     message: KafkaMessage,
     heartbeat: () => Promise<void>,
@@ -345,18 +394,19 @@ export class EventConsumer {
 
   private async applyOnce(
     envelope: EventEnvelope<object>,
-    handler: EventHandler,
+    handler: SingleHandler,
     at: Omit<EventContext, 'manager'>,
   ): Promise<Outcome> {
     return this.dataSource.transaction(async (manager) => {
-      const inserted: unknown[] = await manager.query(
-        `INSERT INTO inbox (consumer_group, event_id, event_type, topic, partition, kafka_offset)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING event_id`,
-        [this.groupId, envelope.id, envelope.type, at.topic, at.partition, at.offset],
-      );
-      if (inserted.length === 0) return 'duplicate';
-      await handler(envelope, { manager, ...at });
-      return 'applied';
+      if (handler.inbox) {
+        const inserted: unknown[] = await manager.query(
+          `INSERT INTO inbox (consumer_group, event_id, event_type, topic, partition, kafka_offset)
+           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING event_id`,
+          [this.groupId, envelope.id, envelope.type, at.topic, at.partition, at.offset],
+        );
+        if (inserted.length === 0) return 'duplicate';
+      }
+      return (await handler.apply(envelope, { manager, ...at })) ? 'applied' : 'duplicate';
     });
   }
 

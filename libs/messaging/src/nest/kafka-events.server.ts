@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import type { LoggerService } from '@nestjs/common';
 import { contractForType, EventEnvelope, TopicDefinition } from '@draaiboek/contracts';
 import { inBatchSpan, inSpan, SpanKind } from '@draaiboek/platform';
-import { BatchEventContext, BatchEventHandler, EventConsumer, EventConsumerOptions, EventContext, EventHandler } from '../consumer/event-consumer';
+import { BatchEventContext, BatchEventHandler, EventConsumer, EventConsumerOptions, EventContext, EventHandler, IdempotentBatchEventHandler } from '../consumer/event-consumer';
 import { KafkaSettings } from '../kafka/kafka-factory';
 import { OutboxWriter } from '../outbox/outbox-writer';
 import { Transaction } from './messaging.module';
@@ -21,6 +21,14 @@ export type BatchHandlerContext = BatchEventContext;
  * It receives an array of envelopes, all new to this service, to apply in one transaction.
  */
 export const BATCH = { batch: true } as const;
+
+/**
+ * Marks a batch handler that is idempotent by its own key (decision 0033):
+ * `@EventPattern(Contract.v1.type, BATCH_IDEMPOTENT)`. Its events get no inbox rows, so it may be
+ * given events it applied before and must change nothing for them; it resolves with the ids
+ * (`envelope.id`) of the events it applied, the others count as duplicates.
+ */
+export const BATCH_IDEMPOTENT = { batch: true, inbox: false } as const;
 
 export interface KafkaEventsServerOptions {
   kafka: Kafka;
@@ -59,6 +67,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     try {
       const handlers = new Map<string, EventHandler>();
       const batchHandlers = new Map<string, BatchEventHandler>();
+      const idempotentBatchHandlers = new Map<string, IdempotentBatchEventHandler>();
       const topics = new Map<string, TopicDefinition>();
       for (const [pattern, handler] of this.getHandlers()) {
         const contract = contractForType(pattern);
@@ -66,10 +75,11 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
         if (!handler.isEventHandler) throw new Error(`"${pattern}": request/reply over Kafka is not supported; use @EventPattern`);
         topics.set(contract.topic.name, contract.topic);
         if (handler.extras?.batch === true) {
-          batchHandlers.set(pattern, async (envelopes: Array<EventEnvelope<object>>, context: BatchEventContext) => {
+          const inbox = handler.extras.inbox !== false;
+          const batchHandler = async (envelopes: Array<EventEnvelope<object>>, context: BatchEventContext): Promise<unknown> =>
             // One consumer span per chunk (per attempt): the child of its event's producer span when
             // it holds one event, else linked to each event's producer span.
-            await inBatchSpan(
+            inBatchSpan(
               this.options.settings.clientId,
               `process ${contract.topic.name}`,
               {
@@ -82,10 +92,18 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
               },
               async () => {
                 const result = await handler(envelopes, context);
-                await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+                return lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
               },
             );
-          });
+          if (inbox) {
+            batchHandlers.set(pattern, async (envelopes, context) => void (await batchHandler(envelopes, context)));
+          } else {
+            idempotentBatchHandlers.set(pattern, async (envelopes, context) => {
+              const applied = await batchHandler(envelopes, context);
+              if (!Array.isArray(applied)) throw new Error(`@EventPattern("${pattern}", BATCH_IDEMPOTENT) must resolve with the ids of the events it applied`);
+              return applied as string[];
+            });
+          }
           continue;
         }
         handlers.set(pattern, async (envelope: EventEnvelope<object>, context: EventContext) => {
@@ -111,13 +129,14 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
         });
       }
       this.subscriptions.topics = [...topics.values()];
-      this.subscriptions.eventTypes = [...handlers.keys(), ...batchHandlers.keys()];
-      if (handlers.size === 0 && batchHandlers.size === 0) return callback();
+      this.subscriptions.eventTypes = [...handlers.keys(), ...batchHandlers.keys(), ...idempotentBatchHandlers.keys()];
+      if (this.subscriptions.eventTypes.length === 0) return callback();
       this.consumer = new EventConsumer(this.options.kafka, this.options.dataSource, this.options.logger, {
         settings: this.options.settings,
         topics: [...topics.values()],
         handlers,
         batchHandlers,
+        idempotentBatchHandlers,
         retry: this.options.retry,
         afterCommit: this.options.afterCommit,
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,

@@ -63,6 +63,19 @@ export class KafkaProbe {
     });
   }
 
+  /**
+   * Whether a consumer group has committed every record on `topic` so far: on each partition,
+   * its committed offset is the partition's end. For "this was consumed" when nothing else shows it.
+   */
+  async caughtUp(groupId: string, topic: string): Promise<boolean> {
+    return this.withAdmin(async (admin) => {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const committed = new Map((entry?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+      return ends.every((end) => Number(end.high) === Number(end.low) || (committed.get(end.partition) ?? -1) >= Number(end.high));
+    });
+  }
+
   /** Starts recording every record on `topics`, from the beginning. Resolves once subscribed and running. */
   async watch(topics: string[]): Promise<void> {
     this.consumer = this.kafka.consumer({ groupId: `test-probe-${randomBytes(4).toString('hex')}` });

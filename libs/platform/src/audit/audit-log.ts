@@ -114,13 +114,29 @@ export class AuditLog {
     statement: string,
     parameters: unknown[],
   ): Promise<number> {
-    const rows: Array<{ entries: number }> = await (manager ?? this.db.manager).query(
+    const [row] = await this.recordReturningRows<{ entries: number }>(manager, actor, entry, statement, parameters, 'count(*)::int AS entries');
+    return row?.entries ?? 0;
+  }
+
+  /**
+   * As recordReturning, but resolves with `columns` (a select list over the statement's returned
+   * rows, e.g. `consultation_id`, or an aggregate) in the same round trip: for a caller that must
+   * know which rows the statement changed.
+   */
+  async recordReturningRows<T extends object>(
+    manager: EntityManager | undefined,
+    actor: AuditActor,
+    entry: Pick<AuditEntry, 'event' | 'action' | 'subjectKind'>,
+    statement: string,
+    parameters: unknown[],
+    columns: string,
+  ): Promise<T[]> {
+    return (manager ?? this.db.manager).query(
       `WITH s AS (${statement}),
             e AS (INSERT INTO audit_log (${COLUMNS}) SELECT ${entryColumnsAfter(parameters.length)} FROM s RETURNING 1)
-       SELECT count(*)::int AS entries FROM e`,
+       SELECT ${columns} FROM s`,
       [...parameters, ...entryParameters(actor, entry)],
     );
-    return rows[0]?.entries ?? 0;
   }
 
   /**

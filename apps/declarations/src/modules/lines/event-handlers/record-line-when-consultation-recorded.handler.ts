@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ConsultationRecorded, ConsultationRecordedV1, EventEnvelope } from '@draaiboek/contracts';
-import { BATCH, BatchHandlerContext } from '@draaiboek/messaging';
+import { BATCH_IDEMPOTENT, BatchHandlerContext } from '@draaiboek/messaging';
 import { AuditLog, SERVICE_CONFIG, serviceActor, uuidV7 } from '@draaiboek/platform';
 import { DeclarationsConfig } from '../../../config/declarations.config';
 import { BatchKey, BatchPeriod, keyOf, openBatchesFor, periodOf } from '../../batches/open-batches';
@@ -38,13 +38,14 @@ const LINE_COLUMNS = [
 const INSERT_LINES = `INSERT INTO declaration_lines (${LINE_COLUMNS.join(', ')})
   SELECT ${LINE_COLUMNS.join(', ')} FROM json_populate_recordset(NULL::declaration_lines, $1::json)
   ON CONFLICT (consultation_id) WHERE corrects_line_id IS NULL DO NOTHING
-  RETURNING id::text AS resource_id, patient_pseudonym AS subject_reference`;
+  RETURNING id::text AS resource_id, patient_pseudonym AS subject_reference, consultation_id::text AS consultation_id`;
 
 /**
  * Each consultation at a central location becomes exactly one declaration line, however often
- * its event arrives: the inbox absorbs redeliveries, and the unique consultation id absorbs a
- * replay of the topic. A code without a tariff still becomes a line, marked for attention:
- * nothing is lost, and nobody has to redo the GP's paperwork. A line with a tariff is recorded
+ * its event arrives: the unique consultation id absorbs redeliveries and replays of the topic
+ * alike, so these events need no inbox rows (decision 0033); the handler tells the consumer which
+ * events added a line, the others were duplicates. A code without a tariff still becomes a line,
+ * marked for attention: nothing is lost, and nobody has to redo the GP's paperwork. A line with a tariff is recorded
  * straight into the open batch of its payer and period, so closing never rewrites lines
  * (decision 0030); a line that needs attention is in no batch.
  *
@@ -63,8 +64,8 @@ export class RecordLineWhenConsultationRecordedHandler {
     this.period = config.BATCH_PERIOD ?? 'week';
   }
 
-  @EventPattern(ConsultationRecorded.v1.type, BATCH)
-  async handle(@Payload() events: Array<EventEnvelope<ConsultationRecordedV1>>, @Ctx() tx: BatchHandlerContext): Promise<void> {
+  @EventPattern(ConsultationRecorded.v1.type, BATCH_IDEMPOTENT)
+  async handle(@Payload() events: Array<EventEnvelope<ConsultationRecordedV1>>, @Ctx() tx: BatchHandlerContext): Promise<string[]> {
     const rows: Array<Record<(typeof LINE_COLUMNS)[number], unknown>> = [];
     // Each line with a tariff goes straight into the open batch of its payer and period.
     const batchOf: Array<string | null> = [];
@@ -108,12 +109,21 @@ export class RecordLineWhenConsultationRecordedHandler {
     });
     // NEN 7513: each new line is a change of a patient's data, by this service for the one that
     // sent the event; the lines and their audit entries are written by one statement.
-    await this.audit.recordReturning(
+    const inserted = await this.audit.recordReturningRows<{ consultation_id: string }>(
       tx.manager,
       serviceActor('declarations', `service:${events[0]?.source.split('/').pop()}`),
       { event: 'declaration-line.recorded', action: 'create', subjectKind: 'patient' },
       INSERT_LINES,
       [JSON.stringify(rows)],
+      'consultation_id',
     );
+    // The events that added a line: for a consultation twice in the chunk (a replay under a new
+    // event id), its first event, whose row came first. Postgres spells a uuid in lower case.
+    const eventOf = new Map<string, string>();
+    for (const event of events) {
+      const id = event.data.consultationId.toLowerCase();
+      if (!eventOf.has(id)) eventOf.set(id, event.id);
+    }
+    return inserted.flatMap((r) => eventOf.get(r.consultation_id) ?? []);
   }
 }
