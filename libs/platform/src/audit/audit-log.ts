@@ -104,24 +104,9 @@ export class AuditLog {
   /**
    * One entry per row that `statement` returns, in the same statement: `statement` is an INSERT
    * or UPDATE ... RETURNING `subject_reference` and `resource_id` (text). The change and its
-   * entries are then one round trip, without carrying the rows through Node. Resolves with the
-   * number of entries (the rows the statement changed).
-   */
-  async recordReturning(
-    manager: EntityManager | undefined,
-    actor: AuditActor,
-    entry: Pick<AuditEntry, 'event' | 'action' | 'subjectKind'>,
-    statement: string,
-    parameters: unknown[],
-  ): Promise<number> {
-    const [row] = await this.recordReturningRows<{ entries: number }>(manager, actor, entry, statement, parameters, 'count(*)::int AS entries');
-    return row?.entries ?? 0;
-  }
-
-  /**
-   * As recordReturning, but resolves with `columns` (a select list over the statement's returned
-   * rows, e.g. `consultation_id`, or an aggregate) in the same round trip: for a caller that must
-   * know which rows the statement changed.
+   * entries are then one round trip, without carrying the rows through Node. Resolves with
+   * `columns` (a select list over the statement's returned rows, e.g. `consultation_id`, or an
+   * aggregate), for a caller that must know which rows the statement changed.
    */
   async recordReturningRows<T extends object>(
     manager: EntityManager | undefined,
