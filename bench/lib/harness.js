@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const { fork, execFileSync } = require('node:child_process');
 
 const { sleep, round } = require('./util');
-const { SERVICE_NODE_FLAGS } = require('../../tools/run/service-node-flags');
+const { serviceNodeFlags } = require('../../tools/run/service-node-flags');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -148,7 +148,8 @@ function startServiceProcess({ label, modulePath, exportName, options, faults, l
     startMessage: { type: 'start', modulePath, exportName, options, faults },
     log,
     timeoutMs,
-    execArgv: [...SERVICE_NODE_FLAGS, ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE_DIR)}`] : [])],
+    // The service's name is in its module's path (dist/out/apps/<name>/src/...).
+    execArgv: [...serviceNodeFlags(/apps\/([^/]+)\/src\//.exec(modulePath)[1]), ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE_DIR)}`] : [])],
     onMessage: (m) => {
       if (m.type === 'log') {
         logLines.push(m.line);

@@ -4,7 +4,7 @@
 // four services and the web app, seed a demo arrival, and print where to look. Ctrl-C stops the services;
 // `npm run infra -- down` stops the local Kafka broker as well.
 const { spawn, spawnSync } = require('node:child_process');
-const { SERVICE_NODE_FLAGS } = require('./service-node-flags');
+const { serviceNodeFlags } = require('./service-node-flags');
 const { randomBytes, createHash } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -198,7 +198,7 @@ async function main() {
     const log = fs.openSync(path.join(logDir, `${service.name}.log`), 'a');
     const child = spawn(
       process.execPath,
-      [...SERVICE_NODE_FLAGS, '-r', path.join(root, 'tools/run/register-paths.js'), path.join(root, `dist/out/apps/${service.name}/src/main.js`)],
+      [...serviceNodeFlags(service.name), '-r', path.join(root, 'tools/run/register-paths.js'), path.join(root, `dist/out/apps/${service.name}/src/main.js`)],
       {
         cwd: root,
         stdio: ['ignore', log, log],

@@ -14,6 +14,12 @@ import { clinicSchedulingService, declarationsService, intakeService, practiceNo
  */
 const root = join(__dirname, '../../..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { serviceNodeFlags, semiSpaceMib, DEFAULT_SEMI_SPACE_MIB } = require(join(root, 'tools/run/service-node-flags.js')) as {
+  serviceNodeFlags: (service: string) => string[];
+  semiSpaceMib: (service: string) => number;
+  DEFAULT_SEMI_SPACE_MIB: number;
+};
 
 interface Deployable {
   name: string;
@@ -62,7 +68,9 @@ describe('docker-compose.yml', () => {
   it.each(DEPLOYABLES.map((d) => [d.name, d]))('%s: image from the service Dockerfile, port, variables the service reads, health check', (_name, service) => {
     const block = services[service.name];
     expect(block).toBeDefined();
-    expect(block.build).toEqual({ context: '.', dockerfile: 'deploy/docker/service.Dockerfile', args: { SERVICE: service.name, PORT: String(service.port) } });
+    // The service's young generation, as every other way of starting it sets it (decision 0032).
+    const semiSpace = semiSpaceMib(service.name) === DEFAULT_SEMI_SPACE_MIB ? {} : { SEMI_SPACE_MIB: String(semiSpaceMib(service.name)) };
+    expect(block.build).toEqual({ context: '.', dockerfile: 'deploy/docker/service.Dockerfile', args: { SERVICE: service.name, PORT: String(service.port), ...semiSpace } });
     expect(block.ports).toEqual([`${service.port}:${service.port}`]);
     expectValidEnvironment(service, block.environment);
     expect(block.healthcheck.test).toEqual(['CMD', 'wget', '-qO-', `http://127.0.0.1:${service.port}/health/ready`]);
@@ -144,9 +152,14 @@ describe('deploy/docker/service.Dockerfile', () => {
 
   it("starts the service's compiled main.ts, and passes a command (migrate, provision-topics) through", () => {
     const entrypoint = JSON.parse(runtime.find((i) => i.instruction === 'ENTRYPOINT')!.args);
-    // The same V8 flags as every other way of starting a service (decision 0032).
-    const { SERVICE_NODE_FLAGS } = require(join(root, 'tools/run/service-node-flags.js')) as { SERVICE_NODE_FLAGS: string[] };
-    expect(entrypoint).toEqual(['node', ...SERVICE_NODE_FLAGS, '-r', './tools/run/register-paths.js', 'dist/out/main.js']);
+    expect(entrypoint).toEqual(['node', '-r', './tools/run/register-paths.js', 'dist/out/main.js']);
+    // The same V8 flags as every other way of starting a service (decision 0032), with the build
+    // argument SEMI_SPACE_MIB (the compose test checks each service's) in its place.
+    expect(runtime.find((i) => i.instruction === 'ARG' && i.args.startsWith('SEMI_SPACE_MIB='))?.args).toBe(`SEMI_SPACE_MIB=${DEFAULT_SEMI_SPACE_MIB}`);
+    const options = /NODE_OPTIONS="([^"]*)"/.exec(runtime.find((i) => i.instruction === 'ENV' && i.args.includes('NODE_OPTIONS'))?.args ?? '')?.[1];
+    for (const service of DEPLOYABLES) {
+      expect(options?.replace('${SEMI_SPACE_MIB}', String(semiSpaceMib(service.name))).split(' ')).toEqual(serviceNodeFlags(service.name));
+    }
     expect(dockerfile).toContain(`printf "require('./apps/%s/src/main.js');\\n" "\${SERVICE}" > dist/out/main.js`);
     for (const service of SERVICES) expect(existsSync(join(root, `apps/${service.name}/src/main.ts`))).toBe(true);
     expect(existsSync(join(root, 'tools/run/register-paths.js'))).toBe(true);
