@@ -300,6 +300,7 @@ async function measure(params, cleanup, log) {
   check('no error logged by the service', errors.length === 0, `${errors.length} errors`);
 
   // ---- baseline: raw COPY of the same rows --------------------------------------------------
+  const { dataKeyIdOf } = require(path.join(ROOT, 'dist/out/apps/declarations/src/modules/bsn-keys/bsn-data-keys.js'));
   await q(`CREATE TABLE ${SCHEMA}.bench_copy (LIKE ${SCHEMA}.declaration_lines INCLUDING ALL)`);
   // The rows are made before the clock starts (the baseline is the database taking rows, not this
   // process encrypting them): CSV text in chunks of about 1 MiB, then only the COPY is timed.
@@ -312,7 +313,9 @@ async function measure(params, cleanup, log) {
       const c = consultationOf(i, params, seedHash);
       const d = c.data;
       const payer = payerOf(d);
-      const bsn = c.bsn ? `"${JSON.stringify(encryptor.encrypt(c.bsn)).replace(/"/g, '""')}"` : '';
+      // A line keeps the BSN's IV, ciphertext and tag, and the id of its data key (decision 0035).
+      const e = c.bsn ? encryptor.encrypt(c.bsn) : null;
+      const bsn = e ? `"${JSON.stringify({ iv: e.iv, ciphertext: e.ciphertext, tag: e.tag }).replace(/"/g, '""')}",${dataKeyIdOf(e.encryptedKey)}` : ',';
       const row = `${crypto.randomUUID()},${d.consultationId},${d.sessionId},${d.centralLocationId},${d.gpAgb},${d.practiceAgb},${d.dateOfCare},${d.performanceCode},${d.durationClass},${payer},${payer},${cents(d.performanceCode, payer, d.dateOfCare)},bench,open,,${d.patientPseudonym},${bsn}\n`;
       parts.push(row);
       size += row.length;
@@ -329,7 +332,7 @@ async function measure(params, cleanup, log) {
   let copyMs;
   try {
     const stream = copyClient.query(
-      copyFrom(`COPY ${SCHEMA}.bench_copy (id, consultation_id, session_id, central_location_id, gp_agb, practice_agb, date_of_care, performance_code, duration_class, payer, payer_scheme, amount_cents, tariff_version, status, problem, patient_pseudonym, encrypted_bsn) FROM STDIN WITH (FORMAT csv)`),
+      copyFrom(`COPY ${SCHEMA}.bench_copy (id, consultation_id, session_id, central_location_id, gp_agb, practice_agb, date_of_care, performance_code, duration_class, payer, payer_scheme, amount_cents, tariff_version, status, problem, patient_pseudonym, encrypted_bsn, bsn_data_key_id) FROM STDIN WITH (FORMAT csv)`),
     );
     const copyStart = performance.now();
     await pipeline(Readable.from(copyChunks), stream);

@@ -29,7 +29,7 @@ function consultation(dateOfCare: string, bsn: string, key: typeof OLD) {
   });
 }
 
-describe('BSN key rotation: stored BSNs move to the new key, closed batches included, and export throughout', () => {
+describe('BSN key rotation: stored data keys move to the new key, closed batches untouched, and export throughout', () => {
   let system: TestSystem;
   let probe: KafkaProbe;
   let db: Client;
@@ -39,7 +39,14 @@ describe('BSN key rotation: stored BSNs move to the new key, closed batches incl
   const start = async (env: Record<string, string>) => {
     service = await system.start(declarationsService, { env: { BSN_REWRAP_INTERVAL_SECONDS: '1', ...env } });
   };
-  const keyIds = async () => (await db.query(`SELECT encrypted_bsn->>'keyId' AS key_id, count(*)::int AS n FROM declarations.declaration_lines GROUP BY 1 ORDER BY 1`)).rows;
+  // Under which declarations key each line's BSN can be read: its data key's (decision 0035).
+  const keyIds = async () =>
+    (
+      await db.query(
+        `SELECT k.key_id, count(*)::int AS n FROM declarations.declaration_lines l JOIN declarations.bsn_data_keys k ON k.id = l.bsn_data_key_id GROUP BY 1 ORDER BY 1`,
+      )
+    ).rows;
+  const lineVersions = async () => (await db.query(`SELECT id, xmin::text AS xmin, encrypted_bsn, bsn_data_key_id FROM declarations.declaration_lines ORDER BY id`)).rows;
   const exportOf = async (batchId: string) => {
     const { text } = await request(service.url).get(`/v1/batches/${batchId}/export?format=json`).set('Authorization', `Bearer ${TEST_KEYS.finance}`).expect(200);
     return (JSON.parse(text) as Array<{ bsn: string }>).map((l) => l.bsn).sort();
@@ -67,7 +74,8 @@ describe('BSN key rotation: stored BSNs move to the new key, closed batches incl
     const batchId = body.closed[0].batchId;
     expect(await exportOf(batchId)).toEqual([...bsns].sort());
     // Only the rotation worker may touch a closed batch's BSN; anyone else is refused.
-    await expect(db.query(`UPDATE declarations.declaration_lines SET encrypted_bsn = encrypted_bsn || '{"keyId":"forged"}'`)).rejects.toThrow(/closed batch/);
+    await expect(db.query(`UPDATE declarations.declaration_lines SET encrypted_bsn = encrypted_bsn || '{"iv":"forged"}'`)).rejects.toThrow(/closed batch/);
+    const closedLines = await lineVersions();
     await service.close();
 
     // Step 1: the new key heads the keyring, the old one stays; the worker re-encrypts.
@@ -79,12 +87,18 @@ describe('BSN key rotation: stored BSNs move to the new key, closed batches incl
     }, { what: 'every BSN under the new key' });
     expect(await service.app.get(BsnKeyRotation).pending()).toBe(0);
     expect(await exportOf(batchId)).toEqual([...bsns].sort());
+    // Only the data keys were wrapped again: the closed batch's lines are the very rows they were.
+    expect((await lineVersions()).filter((l) => closedLines.some((c) => c.id === l.id))).toEqual(closedLines);
     await service.close();
 
     // Step 2: the old key leaves the keyring; nothing needed it any more.
     await start({ DECLARATIONS_PRIVATE_KEYS: keyring(NEW) });
     expect(await exportOf(batchId)).toEqual([...bsns].sort());
-    const { rows } = await db.query(`SELECT count(*)::int AS n FROM declarations.declaration_lines WHERE encrypted_bsn::text LIKE '%' || $1 || '%'`, [bsns[0]]);
+    const { rows } = await db.query(
+      `SELECT (SELECT count(*)::int FROM declarations.declaration_lines WHERE encrypted_bsn::text LIKE '%' || $1 || '%')
+            + (SELECT count(*)::int FROM declarations.bsn_data_keys WHERE encrypted_key LIKE '%' || $1 || '%') AS n`,
+      [bsns[0]],
+    );
     expect(rows[0].n).toBe(0); // never in plaintext at rest
   });
 

@@ -4,7 +4,7 @@ import { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { ALL_TOPICS, TopicDefinition } from '@draaiboek/contracts';
 import {
   AuditLog1764300000000,
-  AuditPatientSets1764400000000,
+  AuditPatientSets1764800000000,
   createServiceApp,
   flushTracing,
   HealthService,
@@ -161,7 +161,7 @@ function dataSourceOptionsOf(definition: OneOffTarget, config: ServiceConfig) {
     schema: definition.schema,
     entities: [OutboxRecord, InboxRecord, ...(definition.entities as never[])],
     // Every service keeps its own NEN 7513 audit log (append-only) beside its messaging tables.
-    migrations: [...MESSAGING_MIGRATIONS, AuditLog1764300000000, AuditPatientSets1764400000000, ...definition.migrations],
+    migrations: [...MESSAGING_MIGRATIONS, AuditLog1764300000000, AuditPatientSets1764800000000, ...definition.migrations],
   });
 }
 

@@ -111,17 +111,23 @@ describe('PrivateKeyring: BSN key rotation', () => {
     expect(ring.decrypt(encryptFor(next.publicKey, 'declarations-2', '111222333'))).toBe('111222333');
   });
 
-  it('rewraps an old value for the current key, after which the old key is not needed', () => {
-    const old = encryptFor(declarations.publicKey, 'declarations-1', '123456782');
-    const rewrapped = ring.rewrap(old);
+  it('rewraps an old data key for the current key: the values under it stay as they are, and the old key is not needed', () => {
+    const encryptor = new DataKeyEncryptor(declarations.publicKey, 'declarations-1');
+    const values = ['123456782', '111222333'].map((bsn) => encryptor.encrypt(bsn));
+    expect(values[1].encryptedKey).toBe(values[0].encryptedKey);
+    const rewrapped = ring.rewrapDataKey(values[0]);
     expect(rewrapped.keyId).toBe('declarations-2');
-    expect(rewrapped.ciphertext).not.toBe(old.ciphertext);
-    expect(decryptWith(next.privateKey, rewrapped)).toBe('123456782');
-    expect(() => decryptWith(declarations.privateKey, rewrapped)).toThrow(DecryptionError);
-    expect(ring.rewrap(rewrapped)).toBe(rewrapped);
+    expect(rewrapped.encryptedKey).not.toBe(values[0].encryptedKey);
+    const moved = values.map((v) => ({ ...v, ...rewrapped }));
+    expect(moved.map((v) => decryptWith(next.privateKey, v))).toEqual(['123456782', '111222333']);
+    expect(() => decryptWith(declarations.privateKey, moved[0])).toThrow(DecryptionError);
+    expect(ring.rewrapDataKey(rewrapped)).toBe(rewrapped);
     const retired = new PrivateKeyring([{ keyId: 'declarations-2', privateKey: next.privateKey }]);
-    expect(retired.decrypt(rewrapped)).toBe('123456782');
-    expect(() => retired.decrypt(old)).toThrow(/no key with id declarations-1/);
+    expect(retired.decrypt(moved[1])).toBe('111222333');
+    expect(() => retired.decrypt(values[0])).toThrow(/no key with id declarations-1/);
+    expect(() => retired.rewrapDataKey(values[0])).toThrow(/no key with id declarations-1/);
+    // A wrapped key that is not the old key's (altered) is refused, not rewrapped into nonsense.
+    expect(() => ring.rewrapDataKey({ keyId: 'declarations-1', encryptedKey: values[0].encryptedKey.replace(/^.{4}/, 'AAAA') })).toThrow(DecryptionError);
   });
 
   it('refuses a keyring that is not an array of key ids with RSA private keys', () => {

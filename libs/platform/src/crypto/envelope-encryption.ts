@@ -168,6 +168,11 @@ export class DataKeyDecryptor {
     }
   }
 
+  /** The data key inside a wrapped key (a copy, to wipe after use). Throws a DecryptionError for another key. */
+  dataKeyOf(encryptedKey: string): Buffer {
+    return Buffer.from(this.unwrap(encryptedKey));
+  }
+
   private unwrap(encryptedKey: string): Buffer {
     const cached = this.keys.get(encryptedKey);
     if (cached) {
@@ -213,8 +218,7 @@ export function pseudonymOf(secret: string, reference: string): string {
 export class PrivateKeyring {
   private readonly keys = new Map<string, DataKeyDecryptor>();
   readonly currentKeyId: string;
-  /** Rewrapping many values shares data keys too (0025): one RSA step per 10,000 values, not per value. */
-  private readonly rewrapper: DataKeyEncryptor;
+  private readonly currentPublicKey: KeyObject;
 
   constructor(entries: Array<{ keyId: string; privateKey: string | KeyObject }>) {
     if (entries.length === 0) throw new Error('a keyring needs at least one key');
@@ -228,7 +232,7 @@ export class PrivateKeyring {
     }
     this.currentKeyId = entries[0].keyId;
     const current = typeof entries[0].privateKey === 'string' ? createPrivateKey(entries[0].privateKey.replace(/\\n/g, '\n')) : entries[0].privateKey;
-    this.rewrapper = new DataKeyEncryptor(createPublicKey(current), this.currentKeyId);
+    this.currentPublicKey = createPublicKey(current);
   }
 
   /**
@@ -252,15 +256,31 @@ export class PrivateKeyring {
     return this.keys.has(keyId);
   }
 
+  /** The ids of the keys in the ring, current first. */
+  get keyIds(): string[] {
+    return [...this.keys.keys()];
+  }
+
   decrypt(value: EncryptedValue): string {
     const key = this.keys.get(value.keyId);
     if (!key) throw new DecryptionError(`no key with id ${String(value.keyId)} in the keyring`);
     return key.decrypt(value);
   }
 
-  /** The same plaintext, encrypted for the current key. A value already under it is returned as is. */
-  rewrap(value: EncryptedValue): EncryptedValue {
-    if (value.keyId === this.currentKeyId) return value;
-    return this.rewrapper.encrypt(this.decrypt(value));
+  /**
+   * A wrapped data key wrapped again, for the current key: the values encrypted under the data key
+   * stay as they are and stay readable. A key already under the current key is returned as is.
+   */
+  rewrapDataKey(wrapped: { keyId: string; encryptedKey: string }): { keyId: string; encryptedKey: string } {
+    if (wrapped.keyId === this.currentKeyId) return wrapped;
+    const holder = this.keys.get(wrapped.keyId);
+    if (!holder) throw new DecryptionError(`no key with id ${String(wrapped.keyId)} in the keyring`);
+    const dataKey = holder.dataKeyOf(wrapped.encryptedKey);
+    try {
+      const encryptedKey = publicEncrypt({ key: this.currentPublicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, dataKey).toString('base64');
+      return { keyId: this.currentKeyId, encryptedKey };
+    } finally {
+      dataKey.fill(0);
+    }
   }
 }

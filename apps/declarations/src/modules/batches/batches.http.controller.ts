@@ -7,7 +7,8 @@ import type { Pool } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
 import { IsCalendarDate } from '@draaiboek/contracts';
-import { actorOf, AuditLog, CurrentPrincipal, EncryptedValue, Principal, Access } from '@draaiboek/platform';
+import { actorOf, AuditLog, CurrentPrincipal, Principal, Access } from '@draaiboek/platform';
+import { ENCRYPTED_BSN_COLUMNS, EncryptedBsnColumns, encryptedBsnOf } from '../bsn-keys/bsn-data-keys';
 import { BsnKeys } from '../bsn-keys/bsn-keys';
 import { batchSet } from './batch-patient-sets';
 import { BatchService, LINE_ORDER } from './batch.service';
@@ -31,7 +32,7 @@ export class OutcomeRequestDto {
 const EXPORT_COLUMNS = ['line_id', 'consultation_id', 'date_of_care', 'performance_code', 'amount_cents', 'payer', 'gp_agb', 'practice_agb', 'patient_pseudonym', 'bsn'] as const;
 
 /** A row of the export query (all text but the encrypted BSN; amount_cents is a bigint's text). */
-interface ExportRow {
+interface ExportRow extends EncryptedBsnColumns {
   line_id: string;
   consultation_id: string;
   date_of_care: string;
@@ -41,13 +42,6 @@ interface ExportRow {
   gp_agb: string;
   practice_agb: string;
   patient_pseudonym: string;
-  /** The encrypted BSN's fields (all null without a BSN), taken apart by Postgres: no JSON to parse per row. */
-  bsn_key_id: string | null;
-  bsn_alg: string | null;
-  bsn_encrypted_key: string | null;
-  bsn_iv: string | null;
-  bsn_ciphertext: string | null;
-  bsn_tag: string | null;
 }
 
 @ApiBearerAuth()
@@ -147,10 +141,10 @@ export class BatchesHttpController {
     try {
       const stream = client.query(
         new QueryStream(
-          `SELECT id AS line_id, consultation_id, to_char(date_of_care, 'YYYY-MM-DD') AS date_of_care, performance_code, amount_cents, payer, gp_agb, practice_agb, patient_pseudonym,
-                  encrypted_bsn->>'keyId' AS bsn_key_id, encrypted_bsn->>'alg' AS bsn_alg, encrypted_bsn->>'encryptedKey' AS bsn_encrypted_key,
-                  encrypted_bsn->>'iv' AS bsn_iv, encrypted_bsn->>'ciphertext' AS bsn_ciphertext, encrypted_bsn->>'tag' AS bsn_tag
-             FROM declaration_lines WHERE batch_id = $1 ORDER BY ${LINE_ORDER}`,
+          `SELECT l.id AS line_id, l.consultation_id, to_char(l.date_of_care, 'YYYY-MM-DD') AS date_of_care, l.performance_code, l.amount_cents, l.payer, l.gp_agb, l.practice_agb,
+                  l.patient_pseudonym, ${ENCRYPTED_BSN_COLUMNS}
+             FROM declaration_lines l LEFT JOIN bsn_data_keys k ON k.id = l.bsn_data_key_id
+            WHERE l.batch_id = $1 ORDER BY ${LINE_ORDER}`,
           [batchId],
           { batchSize: 2000 },
         ),
@@ -170,10 +164,8 @@ export class BatchesHttpController {
       else res.write('[');
       let first = true;
       for await (const row of stream as AsyncIterable<ExportRow>) {
-        const bsn =
-          row.bsn_ciphertext === null
-            ? ''
-            : this.keys.decrypt({ keyId: row.bsn_key_id, alg: row.bsn_alg, encryptedKey: row.bsn_encrypted_key, iv: row.bsn_iv, ciphertext: row.bsn_ciphertext, tag: row.bsn_tag } as EncryptedValue);
+        const encrypted = encryptedBsnOf(row);
+        const bsn = encrypted ? this.keys.decrypt(encrypted) : '';
         const amount = Number(row.amount_cents);
         // Every column is NOT NULL but the BSN; the fields in EXPORT_COLUMNS order, in both formats.
         if (chosen === 'csv') {

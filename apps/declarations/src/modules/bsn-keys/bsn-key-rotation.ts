@@ -1,15 +1,15 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { EncryptedValue, JsonLogger, PollingLoop, SERVICE_CONFIG } from '@draaiboek/platform';
+import { JsonLogger, PollingLoop, SERVICE_CONFIG } from '@draaiboek/platform';
 import { DeclarationsConfig } from '../../config/declarations.config';
 import { BsnKeys } from './bsn-keys';
 
 const BATCH = 200;
 
 /**
- * Rotation: once a new key heads the keyring, every stored BSN under an older key is
- * re-encrypted for it, a batch at a time, closed batches included (the one change the
- * immutability trigger allows them). When `pending()` is 0 the old key can leave the keyring.
+ * Rotation: once a new key heads the keyring, every stored BSN data key under an older key is
+ * wrapped again for it, a batch of keys at a time (decision 0035). The BSNs themselves, and the
+ * lines of closed batches, do not change. When `pending()` is 0 the old key can leave the keyring.
  */
 @Injectable()
 export class BsnKeyRotation implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -38,35 +38,32 @@ export class BsnKeyRotation implements OnApplicationBootstrap, BeforeApplication
     await this.loop.stop();
   }
 
-  /** Stored BSNs not yet under the current key. */
+  /** Stored data keys (each for up to 10,000 BSNs) not yet under the current key. */
   async pending(): Promise<number> {
     const ring = this.keys.keyring;
     if (!ring) return 0;
-    const [{ n }] = await this.db.query(`SELECT count(*)::int AS n FROM declaration_lines WHERE encrypted_bsn IS NOT NULL AND encrypted_bsn->>'keyId' <> $1`, [ring.currentKeyId]);
+    const [{ n }] = await this.db.query(`SELECT count(*)::int AS n FROM bsn_data_keys WHERE key_id <> $1`, [ring.currentKeyId]);
     return n;
   }
 
-  /** Re-encrypts up to one batch; returns how many values moved to the current key. */
+  /** Wraps up to one batch of data keys again for the current key; returns how many moved to it. */
   async rewrapBatch(): Promise<number> {
     const ring = this.keys.keyring;
     if (!ring) return 0;
     return this.db.transaction(async (manager) => {
-      await manager.query(`SELECT set_config('draaiboek.bsn_rewrap', 'on', true)`);
-      const rows: Array<{ id: string; encrypted_bsn: EncryptedValue }> = await manager.query(
-        `SELECT id, encrypted_bsn FROM declaration_lines
-          WHERE encrypted_bsn IS NOT NULL AND encrypted_bsn->>'keyId' <> $1
+      // Keys under a key that already left the keyring cannot be read by anyone: they stay, and are not asked for again.
+      const rows: Array<{ id: string; key_id: string; encrypted_key: string }> = await manager.query(
+        `SELECT id, key_id, encrypted_key FROM bsn_data_keys
+          WHERE key_id <> $1 AND key_id = ANY($2::text[])
           ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
-        [ring.currentKeyId],
+        [ring.currentKeyId, ring.keyIds],
       );
-      let moved = 0;
       for (const row of rows) {
-        // A value under a key that already left the keyring cannot be read by anyone: leave it.
-        if (!ring.has(row.encrypted_bsn.keyId)) continue;
-        await manager.query('UPDATE declaration_lines SET encrypted_bsn = $2 WHERE id = $1', [row.id, JSON.stringify(ring.rewrap(row.encrypted_bsn))]);
-        moved += 1;
+        const rewrapped = ring.rewrapDataKey({ keyId: row.key_id, encryptedKey: row.encrypted_key });
+        await manager.query('UPDATE bsn_data_keys SET key_id = $2, encrypted_key = $3 WHERE id = $1', [row.id, rewrapped.keyId, rewrapped.encryptedKey]);
       }
-      if (moved > 0) this.logger.log({ msg: 'BSNs re-encrypted for the current key', count: moved, keyId: ring.currentKeyId }, 'BsnKeyRotation');
-      return rows.length === BATCH ? BATCH : moved;
+      if (rows.length > 0) this.logger.log({ msg: 'BSN data keys wrapped for the current key', count: rows.length, keyId: ring.currentKeyId }, 'BsnKeyRotation');
+      return rows.length;
     });
   }
 }

@@ -50,9 +50,9 @@ export class CorrectionsHttpController {
       const batchId = (await openBatchesFor(manager, [key])).get(keyOf(key));
       await manager.query(
         `INSERT INTO declaration_lines (id, consultation_id, session_id, central_location_id, gp_agb, practice_agb, date_of_care, performance_code, duration_class,
-                                        payer, payer_scheme, amount_cents, tariff_version, status, patient_pseudonym, encrypted_bsn, corrects_line_id, corrected_by, batch_id)
+                                        payer, payer_scheme, amount_cents, tariff_version, status, patient_pseudonym, encrypted_bsn, bsn_data_key_id, corrects_line_id, corrected_by, batch_id)
          SELECT $1, consultation_id, session_id, central_location_id, gp_agb, practice_agb, date_of_care, $2, duration_class,
-                payer, payer_scheme, $3, $4, 'open', patient_pseudonym, encrypted_bsn, id, $5, $7
+                payer, payer_scheme, $3, $4, 'open', patient_pseudonym, encrypted_bsn, bsn_data_key_id, id, $5, $7
            FROM declaration_lines WHERE id = $6`,
         [id, code, tariff.amountCents, tariff.version, principal.id, lineId, batchId],
       );

@@ -5,6 +5,7 @@ import { BATCH_IDEMPOTENT, BatchHandlerContext } from '@draaiboek/messaging';
 import { AuditLog, SERVICE_CONFIG, serviceActor, uuidV7 } from '@draaiboek/platform';
 import { DeclarationsConfig } from '../../../config/declarations.config';
 import { BatchKey, BatchPeriod, keyOf, openBatchesFor, periodOf } from '../../batches/open-batches';
+import { DataKeysOfLines } from '../../bsn-keys/bsn-data-keys';
 import { TariffTable } from '../../tariffs/tariff-table';
 import { routePayer } from '../domain/payer-routing';
 
@@ -27,6 +28,7 @@ const LINE_COLUMNS = [
   'problem',
   'patient_pseudonym',
   'encrypted_bsn',
+  'bsn_data_key_id',
   'batch_id',
 ] as const;
 
@@ -70,6 +72,7 @@ export class RecordLineWhenConsultationRecordedHandler {
     // Each line with a tariff goes straight into the open batch of its payer and period.
     const batchOf: Array<string | null> = [];
     const keys = new Map<string, BatchKey>();
+    const dataKeys = new DataKeysOfLines();
     for (const event of events) {
       const c = event.data;
       const rule = routePayer(c.dateOfCare, c.payerStatus);
@@ -81,6 +84,8 @@ export class RecordLineWhenConsultationRecordedHandler {
         if (!keys.has(key)) keys.set(key, k);
       }
       batchOf.push(key);
+      // The line keeps the BSN's own IV, ciphertext and tag; its wrapped data key is stored once (0035).
+      const bsn = c.encryptedBsn ? dataKeys.split(c.encryptedBsn) : null;
       rows.push({
         id: uuidV7(),
         consultation_id: c.consultationId,
@@ -98,10 +103,12 @@ export class RecordLineWhenConsultationRecordedHandler {
         status: tariff.ok ? 'open' : 'needs-attention',
         problem: tariff.ok ? null : tariff.message,
         patient_pseudonym: c.patientPseudonym,
-        encrypted_bsn: c.encryptedBsn ?? null,
+        encrypted_bsn: bsn?.stored ?? null,
+        bsn_data_key_id: bsn?.dataKeyId ?? null,
         batch_id: null,
       });
     }
+    await dataKeys.store(tx.manager);
     const batches = await openBatchesFor(tx.manager, keys.values());
     rows.forEach((row, i) => {
       const key = batchOf[i];

@@ -5,8 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * new lines out, a closed batch's membership is fixed: the audit log's one entry for the export or
  * the outcome of a batch names exactly the patients whose lines were in it (decision 0034).
  */
-export class ClosedBatchLinesKept1764400100000 implements MigrationInterface {
-  name = 'ClosedBatchLinesKept1764400100000';
+export class ClosedBatchLinesKept1764800100000 implements MigrationInterface {
+  name = 'ClosedBatchLinesKept1764800100000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`

@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { EncryptedValue } from '@draaiboek/platform';
+
+/** What a line keeps of its encrypted BSN: its own IV, ciphertext and GCM tag. The data key is in bsn_data_keys (decision 0035). */
+export interface StoredBsn {
+  iv: string;
+  ciphertext: string;
+  tag: string;
+}
+
+/**
+ * The id of a data key: the first 16 bytes of SHA-256 over its wrapped form as it first arrived,
+ * as a uuid (the migration BsnDataKeys1764800200000 computes the same in SQL). Every BSN that
+ * arrives under that wrapped key names the same row, also after rotation wrapped it again.
+ */
+export function dataKeyIdOf(encryptedKey: string): string {
+  const h = createHash('sha256').update(encryptedKey, 'utf8').digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * The data keys of a set of lines being written: each distinct wrapped key once, stored (if new)
+ * in the lines' transaction before the lines that name it.
+ */
+export class DataKeysOfLines {
+  private readonly keys = new Map<string, { id: string; keyId: string; alg: string; encryptedKey: string }>();
+
+  /** The line's part of an encrypted BSN, and its data key's id. */
+  split(value: EncryptedValue): { stored: StoredBsn; dataKeyId: string } {
+    let key = this.keys.get(value.encryptedKey);
+    if (!key) {
+      key = { id: dataKeyIdOf(value.encryptedKey), keyId: value.keyId, alg: value.alg, encryptedKey: value.encryptedKey };
+      this.keys.set(value.encryptedKey, key);
+    }
+    return { stored: { iv: value.iv, ciphertext: value.ciphertext, tag: value.tag }, dataKeyId: key.id };
+  }
+
+  /** Stores the keys not stored yet (one statement; nothing when the lines hold no BSN). */
+  async store(manager: EntityManager): Promise<void> {
+    if (this.keys.size === 0) return;
+    const keys = [...this.keys.values()];
+    await manager.query(
+      `INSERT INTO bsn_data_keys (id, key_id, alg, encrypted_key)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) ON CONFLICT (id) DO NOTHING`,
+      [keys.map((k) => k.id), keys.map((k) => k.keyId), keys.map((k) => k.alg), keys.map((k) => k.encryptedKey)],
+    );
+  }
+}
+
+/**
+ * The columns of an encrypted BSN for a query over `declaration_lines l` with
+ * `LEFT JOIN bsn_data_keys k ON k.id = l.bsn_data_key_id`, named as `encryptedBsnOf` reads them.
+ */
+export const ENCRYPTED_BSN_COLUMNS = `k.key_id AS bsn_key_id, k.alg AS bsn_alg, k.encrypted_key AS bsn_encrypted_key,
+  l.encrypted_bsn->>'iv' AS bsn_iv, l.encrypted_bsn->>'ciphertext' AS bsn_ciphertext, l.encrypted_bsn->>'tag' AS bsn_tag`;
+
+export interface EncryptedBsnColumns {
+  bsn_key_id: string | null;
+  bsn_alg: string | null;
+  bsn_encrypted_key: string | null;
+  bsn_iv: string | null;
+  bsn_ciphertext: string | null;
+  bsn_tag: string | null;
+}
+
+/** The whole encrypted value again from ENCRYPTED_BSN_COLUMNS, or null for a line without a BSN. */
+export function encryptedBsnOf(row: EncryptedBsnColumns): EncryptedValue | null {
+  if (row.bsn_ciphertext === null) return null;
+  return {
+    keyId: row.bsn_key_id,
+    alg: row.bsn_alg,
+    encryptedKey: row.bsn_encrypted_key,
+    iv: row.bsn_iv,
+    ciphertext: row.bsn_ciphertext,
+    tag: row.bsn_tag,
+  } as EncryptedValue;
+}
