@@ -28,7 +28,9 @@ export class KafkaProbe {
   /** Resolves with where each record landed. Values may be any bytes, malformed ones included. */
   async produce(topic: string, messages: Array<{ key?: string; value: string | Buffer; headers?: IHeaders; partition?: number }>): Promise<Array<{ partition: number; baseOffset: string }>> {
     if (!this.producer) {
-      this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
+      // Idempotent: a send retried under load (a request that timed out but landed) must not put a
+      // record on the topic twice, or tests that count records and dead letters see ghosts.
+      this.producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
       await this.producer.connect();
     }
     const sent = await this.producer.send({ topic, acks: -1, messages });
