@@ -75,6 +75,11 @@ export function decryptWith(privateKey: string | KeyObject, value: EncryptedValu
   return decryptor.decrypt(value);
 }
 
+/** A data key wrapped (RSA-OAEP, SHA-256) for the holder of `publicKey`'s private key, as base64. */
+function wrapDataKey(publicKey: KeyObject, dataKey: Buffer): string {
+  return publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, dataKey).toString('base64');
+}
+
 export interface DataKeyLimits {
   /** Values encrypted under one data key before a new one is made (random 96-bit IVs are safe far beyond this). */
   maxUses: number;
@@ -131,7 +136,7 @@ export class DataKeyEncryptor {
     }
     this.forget();
     const key = randomBytes(AES_KEY_BYTES);
-    const encryptedKey = publicEncrypt({ key: this.recipient, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, key).toString('base64');
+    const encryptedKey = wrapDataKey(this.recipient, key);
     this.current = { key, encryptedKey, uses: 1, createdAt: now };
     return this.current;
   }
@@ -252,10 +257,6 @@ export class PrivateKeyring {
     return new PrivateKeyring(parsed);
   }
 
-  has(keyId: string): boolean {
-    return this.keys.has(keyId);
-  }
-
   /** The ids of the keys in the ring, current first. */
   get keyIds(): string[] {
     return [...this.keys.keys()];
@@ -277,8 +278,7 @@ export class PrivateKeyring {
     if (!holder) throw new DecryptionError(`no key with id ${String(wrapped.keyId)} in the keyring`);
     const dataKey = holder.dataKeyOf(wrapped.encryptedKey);
     try {
-      const encryptedKey = publicEncrypt({ key: this.currentPublicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, dataKey).toString('base64');
-      return { keyId: this.currentKeyId, encryptedKey };
+      return { keyId: this.currentKeyId, encryptedKey: wrapDataKey(this.currentPublicKey, dataKey) };
     } finally {
       dataKey.fill(0);
     }

@@ -12,6 +12,7 @@ import { ENCRYPTED_BSN_COLUMNS, EncryptedBsnColumns, encryptedBsnOf } from '../b
 import { BsnKeys } from '../bsn-keys/bsn-keys';
 import { batchSet } from './batch-patient-sets';
 import { BatchService, LINE_ORDER } from './batch.service';
+import { lineStateSql } from './open-batches';
 
 export class CloseBatchesRequestDto {
   @IsOptional() @IsIn(['CAK', 'RMO', 'CAK-OVV']) payer?: string;
@@ -31,7 +32,7 @@ export class OutcomeRequestDto {
 
 const EXPORT_COLUMNS = ['line_id', 'consultation_id', 'date_of_care', 'performance_code', 'amount_cents', 'payer', 'gp_agb', 'practice_agb', 'patient_pseudonym', 'bsn'] as const;
 
-/** A row of the export query (all text but the encrypted BSN; amount_cents is a bigint's text). */
+/** A row of the export query (all text; amount_cents is a bigint's text, the BSN's columns null without one). */
 interface ExportRow extends EncryptedBsnColumns {
   line_id: string;
   consultation_id: string;
@@ -90,10 +91,9 @@ export class BatchesHttpController {
     const [batch] = await this.db.query('SELECT id FROM declaration_batches WHERE id = $1 AND closed_at IS NOT NULL', [batchId]);
     if (!batch) throw new NotFoundException({ error: 'unknown_batch', message: `No batch ${batchId}` });
     const rows = await this.db.query(
-      // The batch is closed, so an 'open' line in it is 'batched' (lineStateSql).
-      `SELECT id, consultation_id, to_char(date_of_care, 'YYYY-MM-DD') AS date_of_care, performance_code, amount_cents,
-              CASE status WHEN 'open' THEN 'batched' ELSE status END AS status, rejection_reason, gp_agb, practice_agb
-         FROM declaration_lines WHERE batch_id = $1 ORDER BY ${LINE_ORDER} LIMIT 10000`,
+      `SELECT l.id, l.consultation_id, to_char(l.date_of_care, 'YYYY-MM-DD') AS date_of_care, l.performance_code, l.amount_cents,
+              ${lineStateSql('l', 'b')} AS status, l.rejection_reason, l.gp_agb, l.practice_agb
+         FROM declaration_lines l JOIN declaration_batches b ON b.id = l.batch_id WHERE l.batch_id = $1 ORDER BY ${LINE_ORDER} LIMIT 10000`,
       [batchId],
     );
     return rows.map((r: Record<string, unknown>) => ({
