@@ -36,7 +36,7 @@ const { Readable } = require('node:stream');
 const { performance } = require('node:perf_hooks');
 const http = require('node:http');
 
-const { envInt, pollUntil, round, formatNumber: fmt, machineInfo, memorySampler } = require('./lib/util');
+const { envInt, pollUntil, round, formatNumber: fmt, machineInfo, memorySampler, cpuMeter, pidsNamed } = require('./lib/util');
 const { ROOT, runBounded, startServiceProcess, httpRequest, stackVersions, handWrittenPart, checkList, throwawayInfrastructure } = require('./lib/harness');
 
 const NAME = 'declarations-pipeline';
@@ -143,7 +143,8 @@ async function run({ log = (line) => process.stderr.write(`${line}\n`) } = {}) {
 }
 
 async function measure(params, cleanup, log) {
-  const { infra, kafkaVersion } = await throwawayInfrastructure({ cleanup, log });
+  const { infra, kafkaLine, kafkaVersion } = await throwawayInfrastructure({ cleanup, log });
+  const kafkaPid = Number((/\(pid (\d+)/.exec(kafkaLine) || [])[1]) || null;
   const contracts = require('@draaiboek/contracts');
   const { sha256Hex, DataKeyEncryptor } = require('@draaiboek/platform');
   const { createKafka, provisionTopics, physicalTopic } = require('@draaiboek/messaging');
@@ -206,6 +207,15 @@ async function measure(params, cleanup, log) {
   const service = startServiceProcess({ label: 'declarations', modulePath: SERVICE_MODULE, exportName: 'declarationsService', options: { env, host: '127.0.0.1', port: 0 }, log });
   cleanup.add('declarations service', () => service.stop(), 40_000);
   const memory = memorySampler(service.pid);
+  // Who was busy in each phase, in CPU seconds: wall times vary from run to run on this shared
+  // machine, the CPU each part spends per consultation much less.
+  const cpuGroups = {
+    service: () => [service.pid],
+    postgres: () => pidsNamed('postgres'),
+    kafka: () => (kafkaPid ? [kafkaPid] : []),
+    benchmark: () => [process.pid],
+  };
+  const cpuLines = cpuMeter(cpuGroups);
   const { url } = await service.ready;
   const readyMs = performance.now() - pipelineStart;
   const idleMiB = memory.now();
@@ -233,19 +243,23 @@ async function measure(params, cleanup, log) {
     { intervalMs: 200, timeoutMs: params.totalTimeoutMs, what: `${params.consultations} consultations consumed` },
   );
   const linesMs = performance.now() - pipelineStart;
+  const cpu = { lines: cpuLines.stop() };
   const linesPeakMiB = memory.stop();
   const memoryExport = memorySampler(service.pid);
 
   // ---- 3. batches ---------------------------------------------------------------------------
   const auth = { authorization: `Bearer ${apiKey}` };
   const batchesStart = performance.now();
+  const cpuBatches = cpuMeter(cpuGroups);
   const closed = await httpRequest({ method: 'POST', url: `${url}/v1/batches/close`, body: '{}', headers: { ...auth, 'content-type': 'application/json' }, timeoutMs: 600_000 });
   if (closed.status !== 200 && closed.status !== 201) throw new Error(`close: HTTP ${closed.status} ${closed.text.slice(0, 300)}`);
   const batches = JSON.parse(closed.text).closed;
   const batchesMs = performance.now() - batchesStart;
+  cpu.batches = cpuBatches.stop();
 
   // ---- 4. export ----------------------------------------------------------------------------
   const exportStart = performance.now();
+  const cpuExport = cpuMeter(cpuGroups);
   let exportedRows = 0;
   let exportedBytes = 0;
   let wrongBsn = 0;
@@ -273,6 +287,10 @@ async function measure(params, cleanup, log) {
     if (digest !== batch.checksum || result.headers['x-batch-checksum'] !== batch.checksum) checksumMismatches += 1;
   }
   const exportMs = performance.now() - exportStart;
+  cpu.export = cpuExport.stop();
+  for (const [phase, c] of Object.entries(cpu)) {
+    log(`bench: cpu in ${phase}, µs per consultation: ${Object.entries(c.cpuSeconds).map(([who, sec]) => `${who} ${sec === null ? 'n/a' : fmt((sec * 1e6) / params.consultations, 1)}`).join(', ')}; machine ${fmt(c.machineBusyPercent, 0)} % busy`);
+  }
   const exportPeakMiB = memoryExport.stop();
   const seen = new Set();
   for (let r = 0; r < Math.min(exportedRows, params.consultations); r += 1) {
@@ -374,6 +392,12 @@ async function measure(params, cleanup, log) {
       exportedMiB: round(exportedBytes / 1048576, 1),
       copiedMiB: round(copyBytes / 1048576, 1),
       memory: { idleMiB: round(idleMiB, 0), linesPeakMiB: round(linesPeakMiB, 0), exportPeakMiB: round(exportPeakMiB, 0), peakMiB: round(peakMiB, 0) },
+      cpu: Object.fromEntries(
+        Object.entries(cpu).map(([phase, c]) => [
+          phase,
+          { machineBusyPercent: c.machineBusyPercent, microsecondsPerConsultation: Object.fromEntries(Object.entries(c.cpuSeconds).map(([who, sec]) => [who, sec === null ? null : round((sec * 1e6) / params.consultations, 1)])) },
+        ]),
+      ),
       targets: { pipelineSeconds: 60, peakMiB: 512, pipelineMet: pipelineMs < 60_000, memoryMet: peakMiB < 512 },
     },
     checks,
@@ -398,6 +422,9 @@ function markdown(result) {
     '',
     `- **Targets (issue 6, for 1,000,000 consultations):** whole pipeline under 60 s: ${fmt(whole.seconds, 1)} s, ${p.consultations !== 1_000_000 ? `not judged (this run had ${fmt(p.consultations, 0)})` : d.targets.pipelineMet ? 'met' : '**not met**'}; service under 512 MiB resident: peak ${d.memory.peakMiB} MiB (${d.memory.linesPeakMiB} MiB while consuming, ${d.memory.exportPeakMiB} MiB while exporting; ${d.memory.idleMiB} MiB at start), ${d.targets.memoryMet ? 'met' : '**not met**'}.`,
     `- Producing the events (not in the pipeline time): ${fmt(d.produceMs / 1000, 1)} s; the service was ready ${fmt(d.readyMs / 1000, 1)} s after its fork (included in the lines phase).`,
+    `- CPU per consultation, µs (all processes on the machine's ${m.cores} cores; "other" is the kernel and everything else): ${Object.entries(d.cpu)
+      .map(([phase, c]) => `${phase}: ${Object.entries(c.microsecondsPerConsultation).map(([who, us]) => `${who} ${fmt(us, 1)}`).join(', ')} (machine ${fmt(c.machineBusyPercent, 0)} % busy)`)
+      .join('; ')}.`,
     `- Checks passed: ${result.checks.map((c) => c.name).join('; ')}.`,
     '',
     '**Machine and versions**',
