@@ -202,6 +202,7 @@ async function measure(params, cleanup, log) {
     API_KEYS: JSON.stringify([{ id: 'finance-bench', sha256: sha256Hex(apiKey), roles: ['finance', 'coordination'] }]),
     DECLARATIONS_PRIVATE_KEY: keys.privateKey,
     BATCH_CLOSE_INTERVAL_SECONDS: '86400',
+    ...JSON.parse(process.env.BENCH_SERVICE_ENV || '{}'),
   };
   const pipelineStart = performance.now();
   const service = startServiceProcess({ label: 'declarations', modulePath: SERVICE_MODULE, exportName: 'declarationsService', options: { env, host: '127.0.0.1', port: 0 }, log });

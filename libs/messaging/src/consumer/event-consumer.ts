@@ -66,6 +66,8 @@ export interface EventConsumerOptions {
   maxBatchSize?: number;
   retry?: Partial<RetryPolicy>;
   partitionsConsumedConcurrently?: number;
+  /** Most bytes one fetch brings of one partition (default kafkajs' 1 MiB); a fetch brings at most all assigned partitions' worth. */
+  fetchBytesPerPartition?: number;
   /** Crash-window seam for tests: runs after the transaction committed, before Kafka commits the offset. */
   afterCommit?: (envelope: EventEnvelope<object>) => Promise<void>;
 }
@@ -168,6 +170,9 @@ export class EventConsumer {
       sessionTimeout: 10000,
       rebalanceTimeout: 15000,
       heartbeatInterval: 3000,
+      ...(this.options.fetchBytesPerPartition
+        ? { maxBytesPerPartition: this.options.fetchBytesPerPartition, maxBytes: Math.max(10485760, this.options.fetchBytesPerPartition * this.options.topics.reduce((n, t) => n + t.partitions, 0)) }
+        : {}),
     });
     // kafkajs restarts itself after errors it deems retriable only; after others (a broker that
     // refused connections for longer than its retries) it stops consuming for good.

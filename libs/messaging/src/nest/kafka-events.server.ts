@@ -39,6 +39,8 @@ export interface KafkaEventsServerOptions {
   retry?: EventConsumerOptions['retry'];
   afterCommit?: EventConsumerOptions['afterCommit'];
   partitionsConsumedConcurrently?: number;
+  fetchBytesPerPartition?: number;
+  maxBatchSize?: number;
 }
 
 /**
@@ -140,6 +142,8 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
         retry: this.options.retry,
         afterCommit: this.options.afterCommit,
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+        fetchBytesPerPartition: this.options.fetchBytesPerPartition,
+        maxBatchSize: this.options.maxBatchSize,
       });
       await this.consumer.start();
       callback();

@@ -119,6 +119,8 @@ export async function startService<C extends ServiceConfig>(
     retry: options.consumer?.retry,
     afterCommit: options.consumer?.afterCommit,
     partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
+    fetchBytesPerPartition: config.KAFKA_FETCH_BYTES_PER_PARTITION,
+    maxBatchSize: config.KAFKA_CHUNK_EVENTS,
   });
   // inheritAppConfig: the app's global filter then also passes handler errors through unchanged.
   app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });

@@ -69,6 +69,27 @@ export class ServiceConfig {
   @Max(64)
   KAFKA_PARTITIONS_CONCURRENTLY = 3;
 
+  /**
+   * Most bytes one fetch brings of one partition (kafkajs' maxBytesPerPartition, its default
+   * 1 MiB). More bytes per fetch means fewer pauses between fetches, in which neither the
+   * consumer nor Postgres has work, and several chunks per partition, so one is decoded while
+   * the one before it is written.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(65536)
+  @Max(67108864)
+  KAFKA_FETCH_BYTES_PER_PARTITION = 1048576;
+
+  /** Most events a batch handler applies in one transaction (one chunk). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  KAFKA_CHUNK_EVENTS = 1000;
+
   /** Requests without a credential (health, docs, mistakes) per client address and minute. */
   @IsOptional()
   @Type(() => Number)

@@ -8,7 +8,7 @@ import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
 import { IsCalendarDate } from '@draaiboek/contracts';
 import { actorOf, AuditLog, CurrentPrincipal, Principal, Access } from '@draaiboek/platform';
-import { ENCRYPTED_BSN_COLUMNS, EncryptedBsnColumns, encryptedBsnOf } from '../bsn-keys/bsn-data-keys';
+import { DataKeysOfBatch, LINE_BSN_COLUMNS, LineBsnColumns } from '../bsn-keys/bsn-data-keys';
 import { BsnKeys } from '../bsn-keys/bsn-keys';
 import { batchSet } from './batch-patient-sets';
 import { BatchService, LINE_ORDER } from './batch.service';
@@ -32,17 +32,21 @@ export class OutcomeRequestDto {
 
 const EXPORT_COLUMNS = ['line_id', 'consultation_id', 'date_of_care', 'performance_code', 'amount_cents', 'payer', 'gp_agb', 'practice_agb', 'patient_pseudonym', 'bsn'] as const;
 
-/** A row of the export query (all text; amount_cents is a bigint's text, the BSN's columns null without one). */
-interface ExportRow extends EncryptedBsnColumns {
-  line_id: string;
-  consultation_id: string;
-  date_of_care: string;
-  performance_code: string;
-  amount_cents: string;
-  payer: string;
-  gp_agb: string;
-  practice_agb: string;
-  patient_pseudonym: string;
+/**
+ * Each exported line up to its BSN, formatted by Postgres: the fields of EXPORT_COLUMNS but the
+ * last, every one NOT NULL and of a format without separators or quotes (uuids, digits, codes,
+ * hex). The service adds the decrypted BSN and the end of the line.
+ */
+const EXPORT_HEAD = {
+  csv: `concat_ws(',', l.id, l.consultation_id, to_char(l.date_of_care, 'YYYY-MM-DD'), l.performance_code, l.amount_cents, l.payer, l.gp_agb, l.practice_agb, l.patient_pseudonym)`,
+  json: `concat('{"line_id":', to_json(l.id), ',"consultation_id":', to_json(l.consultation_id), ',"date_of_care":', to_json(to_char(l.date_of_care, 'YYYY-MM-DD')),
+                ',"performance_code":', to_json(l.performance_code), ',"amount_cents":', l.amount_cents, ',"payer":', to_json(l.payer),
+                ',"gp_agb":', to_json(l.gp_agb), ',"practice_agb":', to_json(l.practice_agb), ',"patient_pseudonym":', to_json(l.patient_pseudonym))`,
+} as const;
+
+/** A row of the export query: the line up to its BSN, and the BSN's columns (null without one). */
+interface ExportRow extends LineBsnColumns {
+  head: string;
 }
 
 @ApiBearerAuth()
@@ -136,53 +140,69 @@ export class BatchesHttpController {
       set: batchSet(batchId),
       resourceId: batchId,
     });
+    const kind = chosen as keyof typeof EXPORT_HEAD;
+    const keys = await DataKeysOfBatch.load(this.db, batchId);
     const pool = (this.db.driver as unknown as { master: Pool }).master;
     const client = await pool.connect();
+    // A stream stopped half way leaves its connection mid-query: it is closed, not reused.
+    let abandoned = false;
     try {
       const stream = client.query(
         new QueryStream(
-          `SELECT l.id AS line_id, l.consultation_id, to_char(l.date_of_care, 'YYYY-MM-DD') AS date_of_care, l.performance_code, l.amount_cents, l.payer, l.gp_agb, l.practice_agb,
-                  l.patient_pseudonym, ${ENCRYPTED_BSN_COLUMNS}
-             FROM declaration_lines l LEFT JOIN bsn_data_keys k ON k.id = l.bsn_data_key_id
-            WHERE l.batch_id = $1 ORDER BY ${LINE_ORDER}`,
+          `SELECT ${EXPORT_HEAD[kind]} AS head, ${LINE_BSN_COLUMNS}
+             FROM declaration_lines l WHERE l.batch_id = $1 ORDER BY ${LINE_ORDER}`,
           [batchId],
           { batchSize: 2000 },
         ),
       );
       res.status(200);
-      res.setHeader('content-type', chosen === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
-      res.setHeader('content-disposition', `attachment; filename="batch-${batchId}.${chosen}"`);
+      res.setHeader('content-type', kind === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
+      res.setHeader('content-disposition', `attachment; filename="batch-${batchId}.${kind}"`);
       res.setHeader('x-batch-checksum', batch.checksum);
-      // Rows are written in pieces of about 64 KiB, not one socket write (and HTTP chunk) per row.
-      let pending = '';
-      const flush = () => {
-        const piece = pending;
-        pending = '';
-        return piece;
-      };
-      if (chosen === 'csv') res.write(EXPORT_COLUMNS.join(',') + '\n');
-      else res.write('[');
-      let first = true;
-      for await (const row of stream as AsyncIterable<ExportRow>) {
-        const encrypted = encryptedBsnOf(row);
-        const bsn = encrypted ? this.keys.decrypt(encrypted) : '';
-        const amount = Number(row.amount_cents);
-        // Every column is NOT NULL but the BSN; the fields in EXPORT_COLUMNS order, in both formats.
-        if (chosen === 'csv') {
-          pending += `${row.line_id},${row.consultation_id},${row.date_of_care},${row.performance_code},${amount},${row.payer},${row.gp_agb},${row.practice_agb},${row.patient_pseudonym},${bsn}\n`;
-        } else {
-          const out = { line_id: row.line_id, consultation_id: row.consultation_id, date_of_care: row.date_of_care, performance_code: row.performance_code, amount_cents: amount, payer: row.payer, gp_agb: row.gp_agb, practice_agb: row.practice_agb, patient_pseudonym: row.patient_pseudonym, bsn };
-          pending += (first ? '' : ',') + JSON.stringify(out);
-        }
-        first = false;
-        // Backpressure: wait for the socket to drain, so memory stays flat however large the batch.
-        if (pending.length >= 65536 && !res.write(flush())) await new Promise((resolve) => res.once('drain', resolve));
-      }
-      if (pending) res.write(flush());
-      if (chosen === 'json') res.write(']');
-      res.end();
+      // Rows are taken as they come ('data'), not awaited one by one, and written in pieces of
+      // about 64 KiB, not one socket write (and HTTP chunk) per row. The stream reads the next
+      // rows from Postgres while these are formatted.
+      await new Promise<void>((resolve, reject) => {
+        let pending = kind === 'csv' ? EXPORT_COLUMNS.join(',') + '\n' : '[';
+        let first = true;
+        stream.on('data', (row: ExportRow) => {
+          try {
+            const encrypted = keys.valueOf(row);
+            const bsn = encrypted ? this.keys.decrypt(encrypted) : '';
+            if (kind === 'csv') pending += `${row.head},${bsn}\n`;
+            else pending += `${first ? '' : ','}${row.head},"bsn":${JSON.stringify(bsn)}}`;
+          } catch (error) {
+            stream.destroy(error as Error);
+            return;
+          }
+          first = false;
+          if (pending.length < 65536) return;
+          const piece = pending;
+          pending = '';
+          // Backpressure: no more rows until the socket drains, so memory stays flat however large the batch.
+          if (!res.write(piece)) {
+            stream.pause();
+            res.once('drain', () => stream.resume());
+          }
+        });
+        stream.once('end', () => {
+          res.end(kind === 'json' ? pending + ']' : pending);
+          resolve();
+        });
+        stream.once('error', (error) => {
+          abandoned = true;
+          reject(error);
+        });
+        // A client that goes away mid-export: stop reading, give the connection back.
+        res.once('close', () => {
+          if (res.writableFinished) return;
+          abandoned = true;
+          stream.destroy();
+          resolve();
+        });
+      });
     } finally {
-      client.release();
+      client.release(abandoned);
     }
   }
 

@@ -48,31 +48,40 @@ export class DataKeysOfLines {
   }
 }
 
-/**
- * The columns of an encrypted BSN for a query over `declaration_lines l` with
- * `LEFT JOIN bsn_data_keys k ON k.id = l.bsn_data_key_id`, named as `encryptedBsnOf` reads them.
- */
-export const ENCRYPTED_BSN_COLUMNS = `k.key_id AS bsn_key_id, k.alg AS bsn_alg, k.encrypted_key AS bsn_encrypted_key,
-  l.encrypted_bsn->>'iv' AS bsn_iv, l.encrypted_bsn->>'ciphertext' AS bsn_ciphertext, l.encrypted_bsn->>'tag' AS bsn_tag`;
+/** The columns of a line's encrypted BSN for a query over `declaration_lines l`, as `DataKeysOfBatch.valueOf` reads them. */
+export const LINE_BSN_COLUMNS = `l.bsn_data_key_id::text AS bsn_data_key_id, l.encrypted_bsn->>'iv' AS bsn_iv,
+  l.encrypted_bsn->>'ciphertext' AS bsn_ciphertext, l.encrypted_bsn->>'tag' AS bsn_tag`;
 
-export interface EncryptedBsnColumns {
-  bsn_key_id: string | null;
-  bsn_alg: string | null;
-  bsn_encrypted_key: string | null;
+export interface LineBsnColumns {
+  bsn_data_key_id: string | null;
   bsn_iv: string | null;
   bsn_ciphertext: string | null;
   bsn_tag: string | null;
 }
 
-/** The whole encrypted value again from ENCRYPTED_BSN_COLUMNS, or null for a line without a BSN. */
-export function encryptedBsnOf(row: EncryptedBsnColumns): EncryptedValue | null {
-  if (row.bsn_ciphertext === null) return null;
-  return {
-    keyId: row.bsn_key_id,
-    alg: row.bsn_alg,
-    encryptedKey: row.bsn_encrypted_key,
-    iv: row.bsn_iv,
-    ciphertext: row.bsn_ciphertext,
-    tag: row.bsn_tag,
-  } as EncryptedValue;
+/**
+ * The data keys of one batch's lines, read once before its lines: a line names its key by id
+ * (0035), so the key's 512-character wrapped form does not come along with every line, and every
+ * value under one key shares one string, which the decryptor's cache finds without hashing it again.
+ */
+export class DataKeysOfBatch {
+  private constructor(private readonly keys: ReadonlyMap<string, Pick<EncryptedValue, 'keyId' | 'alg' | 'encryptedKey'>>) {}
+
+  static async load(db: Pick<EntityManager, 'query'>, batchId: string): Promise<DataKeysOfBatch> {
+    const rows: Array<{ id: string; key_id: string; alg: string; encrypted_key: string }> = await db.query(
+      `SELECT k.id::text, k.key_id, k.alg, k.encrypted_key FROM bsn_data_keys k
+        WHERE k.id IN (SELECT l.bsn_data_key_id FROM declaration_lines l WHERE l.batch_id = $1 AND l.bsn_data_key_id IS NOT NULL)`,
+      [batchId],
+    );
+    return new DataKeysOfBatch(new Map(rows.map((r) => [r.id, { keyId: r.key_id, alg: r.alg, encryptedKey: r.encrypted_key } as EncryptedValue])));
+  }
+
+  /** The whole encrypted value of a line from LINE_BSN_COLUMNS, or null for a line without a BSN. */
+  valueOf(row: LineBsnColumns): EncryptedValue | null {
+    if (row.bsn_data_key_id === null) return null;
+    const key = this.keys.get(row.bsn_data_key_id);
+    // The lines' trigger keeps every named key in bsn_data_keys, and keys are never deleted.
+    if (!key) throw new Error(`BSN data key ${row.bsn_data_key_id} of a line is missing`);
+    return { ...key, iv: row.bsn_iv, ciphertext: row.bsn_ciphertext, tag: row.bsn_tag } as EncryptedValue;
+  }
 }
