@@ -82,6 +82,6 @@ export class DataKeysOfBatch {
     const key = this.keys.get(row.bsn_data_key_id);
     // The lines' trigger keeps every named key in bsn_data_keys, and keys are never deleted.
     if (!key) throw new Error(`BSN data key ${row.bsn_data_key_id} of a line is missing`);
-    return { ...key, iv: row.bsn_iv, ciphertext: row.bsn_ciphertext, tag: row.bsn_tag } as EncryptedValue;
+    return { keyId: key.keyId, alg: key.alg, encryptedKey: key.encryptedKey, iv: row.bsn_iv, ciphertext: row.bsn_ciphertext, tag: row.bsn_tag } as EncryptedValue;
   }
 }
