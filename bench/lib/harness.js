@@ -137,7 +137,8 @@ function forkChild({ script, label, startMessage, log, timeoutMs = 120_000, exec
 /**
  * A Draaiboek service (a ServiceDefinition exported by a compiled module in dist/out) in its own
  * Node process, through bench/lib/service-process.js. BENCH_PROFILE_DIR=<dir> writes a V8 CPU
- * profile of that process. `faults`: see bench/lib/service-process.js (tools/faults only).
+ * profile of that process; BENCH_NODE_FLAGS adds Node or V8 flags (e.g. `--trace-gc`) after the
+ * service's own, for experiments. `faults`: see bench/lib/service-process.js (tools/faults only).
  */
 function startServiceProcess({ label, modulePath, exportName, options, faults, log, timeoutMs = 120_000 }) {
   const logLines = [];
@@ -149,7 +150,11 @@ function startServiceProcess({ label, modulePath, exportName, options, faults, l
     log,
     timeoutMs,
     // The service's name is in its module's path (dist/out/apps/<name>/src/...).
-    execArgv: [...serviceNodeFlags(/apps\/([^/]+)\/src\//.exec(modulePath)[1]), ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE_DIR)}`] : [])],
+    execArgv: [
+      ...serviceNodeFlags(/apps\/([^/]+)\/src\//.exec(modulePath)[1]),
+      ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE_DIR)}`] : []),
+      ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean) : []),
+    ],
     onMessage: (m) => {
       if (m.type === 'log') {
         logLines.push(m.line);
