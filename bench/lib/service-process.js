@@ -12,6 +12,8 @@
 // The child also closes and exits when the parent goes away (IPC channel disconnects).
 // faults (tools/faults): { killAfterPublishBatches: n } makes the process SIGKILL itself right
 // after Kafka acknowledged the relay's n-th batch, before the rows are marked published.
+// BENCH_ALLOCATION_PROFILE=<file>: a sampling profile of everything the process allocates (also
+// what garbage collection has freed since, unlike --heap-prof), written to <file> when it closes.
 require('reflect-metadata');
 require('../../tools/run/register-paths');
 
@@ -22,6 +24,25 @@ const { startService } = require('@draaiboek/messaging');
 
 let service = null;
 let closing = null;
+const allocations = allocationProfile(process.env.BENCH_ALLOCATION_PROFILE);
+
+/** Starts the sampling heap profiler (freed objects included); resolves with a stop() that writes its profile. */
+function allocationProfile(file) {
+  if (!file) return null;
+  const { Session } = require('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method, params) => new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  const started = post('HeapProfiler.startSampling', { samplingInterval: 65536, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return {
+    async stop() {
+      await started;
+      const { profile } = await post('HeapProfiler.stopSampling');
+      require('node:fs').writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
 
 function send(message) {
   if (process.connected) process.send(message);
@@ -31,6 +52,7 @@ function close(code) {
   if (!closing) {
     closing = (async () => {
       try {
+        if (allocations) await allocations.stop();
         if (service) await service.close();
         send({ type: 'closed' });
       } catch (error) {

@@ -16,7 +16,12 @@ function referenceVerdict(cls: new () => object, plain: unknown): boolean {
   return validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }).length === 0;
 }
 
-const REPLACEMENTS: Json[] = [null, 0, -1, 1.5, 1e9, '', 'x', 'a'.repeat(600), true, false, [], {}, ['x'], { unknown: 1 }, '2026-02-30', '2026-11-24T10:00:00Z', '00000000-0000-4000-8000-000000000000'];
+const REPLACEMENTS: Json[] = [
+  ...[null, 0, -1, 1.5, 1e9, '', 'x', 'a'.repeat(600), true, false, [], {}, ['x'], { unknown: 1 }, '2026-02-30', '2026-11-24T10:00:00Z', '00000000-0000-4000-8000-000000000000'],
+  // Lengths at the bounds the contracts use, and characters isLength does not count one for one.
+  ...[1, 2, 100, 101, 200, 201, 500, 501].map((n) => 'a'.repeat(n)),
+  ...['😀'.repeat(150), '😀'.repeat(201), 'x\uFE0F'.repeat(120), '\uFE0F'.repeat(3), '\uD800'.repeat(3)],
+];
 
 /** Every variant of `value` with one field removed, replaced or added, at every depth. */
 function* mutations(value: Json): Generator<Json> {
@@ -80,6 +85,14 @@ describe('fast validation agrees with class-validator', () => {
     expect(referenceVerdict(contract.dataClass as never, { ...(envelope.data as object), location: [] })).toBe(true);
     const result = validateEnvelope({ ...envelope, data: { ...(envelope.data as object), location: [] } });
     expect(result).toMatchObject({ ok: false, reason: 'invalid-data', errors: [{ field: 'data.location' }] });
+  });
+
+  it("gives the envelope's lengths class-validator's verdict, also for characters isLength does not count one for one", () => {
+    const { envelope } = fixtures.find((f) => f.contract.name === 'ConsultationRecorded')!;
+    const verdict = (correlationid: string) => validateEnvelope({ ...envelope, correlationid }).ok;
+    expect([verdict('a'.repeat(200)), verdict('a'.repeat(201)), verdict('')]).toEqual([true, false, false]);
+    // A surrogate pair counts as one character, as does a character with its variation selector.
+    expect([verdict('😀'.repeat(200)), verdict('😀'.repeat(201)), verdict('x\uFE0F'.repeat(200)), verdict('x\uFE0F'.repeat(201))]).toEqual([true, false, true, false]);
   });
 
   it('keeps the field errors of class-validator for invalid events (the fast path only accepts)', () => {

@@ -1,5 +1,5 @@
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
-import { getMetadataStorage, ValidationArguments, ValidationTypes } from 'class-validator';
+import { getMetadataStorage, IS_LENGTH, MATCHES, ValidationArguments, ValidationTypes } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 
 /**
@@ -147,6 +147,25 @@ function checkOf(
   // One arguments object per check, filled in per call (constraints are synchronous and keep
   // nothing): this runs for every field of every event.
   const args: ValidationArguments = { targetName: cls.name, property: m.propertyName, object: {}, value: undefined, constraints: m.constraints };
+  if (m.name === IS_LENGTH && !m.each) {
+    // The same verdict as validator.js' isLength, which counts a surrogate pair or a variation
+    // selector after a character as no extra length: without any of those characters that is
+    // the string's length, found without the two global matches (and their arrays) per call.
+    const [min, max] = m.constraints as [number | undefined, number | undefined];
+    return (value, object) => {
+      if (typeof value !== 'string') return false;
+      if (!LENGTH_SPECIAL.test(value)) return value.length >= (min || 0) && (max === undefined || value.length <= max);
+      args.object = object;
+      args.value = value;
+      return constraint.validate(value, args) === true;
+    };
+  }
+  const pattern: unknown = m.constraints?.[0];
+  if (m.name === MATCHES && !m.each && pattern instanceof RegExp && !pattern.global && !pattern.sticky) {
+    // validator.js' matches is `!!value.match(pattern)`: for a pattern without the g or y flag
+    // that is `pattern.test(value)`, without the array of the match.
+    return (value) => typeof value === 'string' && pattern.test(value);
+  }
   if (!m.each) {
     return (value, object) => {
       args.object = object;
@@ -164,3 +183,6 @@ function checkOf(
     return constraint.validate(value, args) === true;
   };
 }
+
+/** Characters validator.js' isLength does not count one for one: surrogates and variation selectors. */
+const LENGTH_SPECIAL = /[\uD800-\uDFFF\uFE0E\uFE0F]/;

@@ -8,6 +8,7 @@ import { BatchKey, BatchPeriod, keyOf, openBatchesFor, periodOf } from '../../ba
 import { DataKeysOfLines } from '../../bsn-keys/bsn-data-keys';
 import { TariffTable } from '../../tariffs/tariff-table';
 import { routePayer } from '../domain/payer-routing';
+import { arrayLiteral } from '../array-literal';
 
 /**
  * The columns a new line is written with, each with the Postgres type of the array it is passed
@@ -79,7 +80,7 @@ export class RecordLineWhenConsultationRecordedHandler {
 
   @EventPattern(ConsultationRecorded.v1.type, BATCH_IDEMPOTENT)
   async handle(@Payload() events: Array<EventEnvelope<ConsultationRecordedV1>>, @Ctx() tx: BatchHandlerContext): Promise<string[]> {
-    const line = Object.fromEntries(LINE_COLUMNS.map(([name]) => [name, [] as unknown[]])) as Record<LineColumn, unknown[]>;
+    const line = Object.fromEntries(LINE_COLUMNS.map(([name]) => [name, [] as Array<string | number | null>])) as Record<LineColumn, Array<string | number | null>>;
     // Each line with a tariff goes straight into the open batch of its payer and period.
     const batchOf: Array<string | null> = [];
     const keys = new Map<string, BatchKey>();
@@ -128,7 +129,7 @@ export class RecordLineWhenConsultationRecordedHandler {
       serviceActor('declarations', `service:${events[0]?.source.split('/').pop()}`),
       { event: 'declaration-line.recorded', action: 'create', subjectKind: 'patient' },
       INSERT_LINES,
-      LINE_COLUMNS.map(([name]) => line[name]),
+      LINE_COLUMNS.map(([name]) => arrayLiteral(line[name])),
       'consultation_id',
     );
     // The events that added a line: for a consultation twice in the chunk (a replay under a new
