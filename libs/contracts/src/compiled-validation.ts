@@ -185,4 +185,4 @@ function checkOf(
 }
 
 /** Characters validator.js' isLength does not count one for one: surrogates and variation selectors. */
-const LENGTH_SPECIAL = /[\uD800-\uDFFF\uFE0E\uFE0F]/;
+const LENGTH_SPECIAL = /[\uD800-\uDFFF]|\uFE0E|\uFE0F/;
