@@ -26,7 +26,7 @@ let service = null;
 let closing = null;
 const allocations = allocationProfile(process.env.BENCH_ALLOCATION_PROFILE);
 
-/** Starts the sampling heap profiler (freed objects included); resolves with a stop() that writes its profile. */
+/** Starts the sampling heap profiler (freed objects included), or nothing without a file; stop() writes the profile. */
 function allocationProfile(file) {
   if (!file) return null;
   const { Session } = require('node:inspector');

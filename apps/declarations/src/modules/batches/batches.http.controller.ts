@@ -127,10 +127,9 @@ export class BatchesHttpController {
     if (!['csv', 'json'].includes(chosen)) throw new BadRequestException({ error: 'validation_failed', fields: [{ field: 'format', messages: ['format must be csv or json'] }] });
     const [batch] = await this.db.query('SELECT id, checksum FROM declaration_batches WHERE id = $1 AND closed_at IS NOT NULL', [batchId]);
     if (!batch) throw new NotFoundException({ error: 'unknown_batch', message: `No batch ${batchId}` });
-    // Only without the key does it matter whether the batch holds a BSN (one more pass over its lines otherwise).
-    if (!this.keys.available) {
-      const [{ with_bsn }] = await this.db.query('SELECT EXISTS (SELECT 1 FROM declaration_lines WHERE batch_id = $1 AND encrypted_bsn IS NOT NULL) AS with_bsn', [batchId]);
-      if (with_bsn) throw new ServiceUnavailableException({ error: 'declarations_key_missing', message: 'This batch holds BSNs and the declarations private key is not configured' });
+    const keys = await DataKeysOfBatch.load(this.db, batchId);
+    if (keys.holdBsns && !this.keys.available) {
+      throw new ServiceUnavailableException({ error: 'declarations_key_missing', message: 'This batch holds BSNs and the declarations private key is not configured' });
     }
     // Logged (and committed) before the first line leaves: one entry for every patient of the
     // batch, which is closed and so cannot change (decision 0034).
@@ -141,7 +140,6 @@ export class BatchesHttpController {
       resourceId: batchId,
     });
     const kind = chosen as keyof typeof EXPORT_HEAD;
-    const keys = await DataKeysOfBatch.load(this.db, batchId);
     const pool = (this.db.driver as unknown as { master: Pool }).master;
     const client = await pool.connect();
     // A stream stopped half way leaves its connection mid-query: it is closed, not reused.

@@ -73,7 +73,12 @@ export class DataKeysOfBatch {
         WHERE k.id IN (SELECT l.bsn_data_key_id FROM declaration_lines l WHERE l.batch_id = $1 AND l.bsn_data_key_id IS NOT NULL)`,
       [batchId],
     );
-    return new DataKeysOfBatch(new Map(rows.map((r) => [r.id, { keyId: r.key_id, alg: r.alg, encryptedKey: r.encrypted_key } as EncryptedValue])));
+    return new DataKeysOfBatch(new Map(rows.map((r) => [r.id, { keyId: r.key_id, alg: r.alg as EncryptedValue['alg'], encryptedKey: r.encrypted_key }])));
+  }
+
+  /** Whether any line of the batch holds a BSN (every such line names one of these keys). */
+  get holdBsns(): boolean {
+    return this.keys.size > 0;
   }
 
   /** The whole encrypted value of a line from LINE_BSN_COLUMNS, or null for a line without a BSN. */
