@@ -115,6 +115,8 @@ describe('outbox relay passes', () => {
     });
     await relay.start();
     await eventually(async () => (await relay.pendingCount()) === 0, { what: 'every row marked after the retry', timeoutMs: 30_000 });
+    // Marked means Kafka has them; the probe, a consumer, may still be fetching the last ones.
+    await eventually(async () => onKafka(ids).length >= 45, { what: 'both passes on Kafka', timeoutMs: 30_000 });
 
     const seen = onKafka(ids);
     // First pass: batches 1 and 2 sent, then the failure rolls back the mark of batch 1 too.
