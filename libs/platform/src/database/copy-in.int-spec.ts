@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { serviceDataSourceOptions } from './database';
+import { copyField, copyIn, copyRow } from './copy-in';
+
+jest.setTimeout(60_000);
+
+describe('copyIn: rows written with COPY FROM STDIN', () => {
+  const schema = `copy_in_${randomBytes(4).toString('hex')}`;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    db = new DataSource(serviceDataSourceOptions({ url: process.env.DATABASE_URL as string, schema, entities: [], migrations: [] }));
+    await db.initialize();
+    await db.query(`CREATE SCHEMA ${schema}`);
+    await db.query(`CREATE TABLE ${schema}.rows (n int PRIMARY KEY, text text, amount bigint, doc jsonb)`);
+  });
+
+  afterAll(async () => {
+    await db?.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
+    await db?.destroy();
+  });
+
+  it('writes exactly the values it was given, whatever they hold', async () => {
+    const texts = ['plain', '', 'NULL', '\\N', 'back\\slash', 'tab\there', 'line\nbreak', 'carriage\rreturn', 'a "quoted", {braced} text', ' spaced ', 'ë ñ 😀', null];
+    const rows = texts.map((text, n) => copyRow([copyField(n), copyField(text), copyField(n % 2 ? null : n * 1229), copyField(JSON.stringify({ text }))])).join('');
+
+    const copied = await copyIn(db.manager, `COPY rows (n, text, amount, doc) FROM STDIN`, rows);
+
+    expect(copied).toBe(texts.length);
+    const back: Array<{ text: string | null; amount: string | null; doc: { text: string | null } }> = await db.query(`SELECT text, amount, doc FROM rows ORDER BY n`);
+    expect(back.map((r) => r.text)).toEqual(texts);
+    expect(back.map((r) => r.amount)).toEqual(texts.map((_, n) => (n % 2 ? null : String(n * 1229))));
+    expect(back.map((r) => r.doc.text)).toEqual(texts);
+  });
+
+  it('copies inside the caller’s transaction, and a refused row fails the copy with Postgres’ error', async () => {
+    await db.query(`TRUNCATE rows`);
+    const row = (n: number) => copyRow([copyField(n), copyField(`row ${n}`), copyField(null), copyField(null)]);
+
+    await expect(
+      db.transaction(async (manager) => {
+        expect(await copyIn(manager, `COPY rows (n, text, amount, doc) FROM STDIN`, row(1) + row(2))).toBe(2);
+        // Seen inside the transaction before it commits: the copy ran on the transaction's own connection.
+        expect(await manager.query(`SELECT count(*)::int AS n FROM rows`)).toEqual([{ n: 2 }]);
+        await copyIn(manager, `COPY rows (n, text, amount, doc) FROM STDIN`, row(3) + row(1));
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+
+    // Nothing of the failed transaction is left, and the pool's connections still work.
+    expect(await db.query(`SELECT count(*)::int AS n FROM rows`)).toEqual([{ n: 0 }]);
+    expect(await copyIn(db.manager, `COPY rows (n, text, amount, doc) FROM STDIN`, row(4))).toBe(1);
+    expect(await copyIn(db.manager, `COPY rows (n, text, amount, doc) FROM STDIN`, '')).toBe(0);
+    expect(await db.query(`SELECT n FROM rows`)).toEqual([{ n: 4 }]);
+  });
+});
