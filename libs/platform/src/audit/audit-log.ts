@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../auth/principal';
 import { currentCorrelation } from '../logging/correlation';
+import { copyField, copyIn, copyRow } from '../database/copy-in';
 
 export type AuditAction = 'create' | 'read' | 'update' | 'export';
 /** Whose data: a patient (by the keyed pseudonym of their reference) or a GP (by AGB code). */
@@ -52,6 +53,9 @@ export interface AuditPatientSets {
 }
 export const AUDIT_PATIENT_SETS = Symbol('AUDIT_PATIENT_SETS');
 
+/** From this many entries on, `record` copies them instead of inserting them (below, a COPY's extra round trip costs more than it saves). */
+const COPIED_FROM = 50;
+
 const COLUMNS = 'event, action, subject_kind, subject_reference, resource_id, user_id, responsible_user_id, correlation_id';
 
 /**
@@ -66,16 +70,24 @@ export class AuditLog {
   ) {}
 
   async record(manager: EntityManager | undefined, actor: AuditActor, entries: AuditEntry[]): Promise<void> {
-    // Postgres takes at most 65535 parameters per statement: 1000 entries of 8 each.
-    for (let start = 0; start < entries.length; start += 1000) {
-      const values: unknown[] = [];
-      const rows = entries.slice(start, start + 1000).map((e) => {
-        const at = values.length;
-        values.push(e.event, e.action, e.subjectKind, e.subjectReference, e.resourceId ?? null, actor.userId, actor.responsibleUserId, currentCorrelation()?.correlationId ?? null);
-        return `(${Array.from({ length: 8 }, (_, i) => `$${at + i + 1}`).join(', ')})`;
-      });
-      await (manager ?? this.db.manager).query(`INSERT INTO audit_log (${COLUMNS}) VALUES ${rows.join(', ')}`, values);
+    const correlationId = currentCorrelation()?.correlationId ?? null;
+    const db = manager ?? this.db.manager;
+    if (entries.length >= COPIED_FROM) {
+      // In volume (a chunk of consumed events, an import) the entries are copied (decision 0037).
+      let rows = '';
+      for (const e of entries) {
+        rows += copyRow([e.event, e.action, e.subjectKind, e.subjectReference, e.resourceId ?? null, actor.userId, actor.responsibleUserId, correlationId].map(copyField));
+      }
+      await copyIn(db, `COPY audit_log (${COLUMNS}) FROM STDIN`, rows);
+      return;
     }
+    const values: unknown[] = [];
+    const rows = entries.map((e) => {
+      const at = values.length;
+      values.push(e.event, e.action, e.subjectKind, e.subjectReference, e.resourceId ?? null, actor.userId, actor.responsibleUserId, correlationId);
+      return `(${Array.from({ length: 8 }, (_, i) => `$${at + i + 1}`).join(', ')})`;
+    });
+    if (rows.length > 0) await db.query(`INSERT INTO audit_log (${COLUMNS}) VALUES ${rows.join(', ')}`, values);
   }
 
   /**
@@ -99,29 +111,6 @@ export class AuditLog {
       actor.responsibleUserId,
       currentCorrelation()?.correlationId ?? null,
     ]);
-  }
-
-  /**
-   * One entry per row that `statement` returns, in the same statement: `statement` is an INSERT
-   * or UPDATE ... RETURNING `subject_reference` and `resource_id` (text). The change and its
-   * entries are then one round trip, without carrying the rows through Node. Resolves with
-   * `columns` (a select list over the statement's returned rows, e.g. `consultation_id`, or an
-   * aggregate), for a caller that must know which rows the statement changed.
-   */
-  async recordReturningRows<T extends object>(
-    manager: EntityManager | undefined,
-    actor: AuditActor,
-    entry: Pick<AuditEntry, 'event' | 'action' | 'subjectKind'>,
-    statement: string,
-    parameters: unknown[],
-    columns: string,
-  ): Promise<T[]> {
-    return (manager ?? this.db.manager).query(
-      `WITH s AS (${statement}),
-            e AS (INSERT INTO audit_log (${COLUMNS}) SELECT ${entryColumnsAfter(parameters.length)} FROM s RETURNING 1)
-       SELECT ${columns} FROM s`,
-      [...parameters, ...entryParameters(actor, entry)],
-    );
   }
 
   /**
@@ -153,12 +142,3 @@ export class AuditLog {
   }
 }
 
-/** The audit columns of an entry taken from rows `s` (subject_reference, resource_id), its own values after the caller's `n` parameters. */
-function entryColumnsAfter(n: number): string {
-  return `$${n + 1}, $${n + 2}, $${n + 3}, s.subject_reference, s.resource_id, $${n + 4}, $${n + 5}, $${n + 6}`;
-}
-
-/** The values entryColumnsAfter() refers to, in its order. */
-function entryParameters(actor: AuditActor, entry: Pick<AuditEntry, 'event' | 'action' | 'subjectKind'>): unknown[] {
-  return [entry.event, entry.action, entry.subjectKind, actor.userId, actor.responsibleUserId, currentCorrelation()?.correlationId ?? null];
-}
