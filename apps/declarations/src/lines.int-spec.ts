@@ -73,6 +73,30 @@ describe('declaration lines: each consultation becomes exactly one line (rule 4)
     expect(rows).toEqual([{ n: 0 }]);
   });
 
+  it('the same consultations in two partitions at once (as when a partition changes hands mid-batch) still make one line each, logged once', async () => {
+    // Partitions are applied concurrently (0029): both copies are written at the same time, and
+    // one chunk finds the other's lines only when it copies its own (the unique index refuses it).
+    const pseudonym = randomBytes(32).toString('hex');
+    const firsts = Array.from({ length: 400 }, () => consultation({ patientPseudonym: pseudonym }));
+    const replays = firsts.map((e) => createEnvelope({ type: e.type, source: e.source, subject: e.subject, data: e.data }));
+    // One produce request: both partitions are appended before the consumer's next fetch returns.
+    await probe.produce(topic, [
+      ...firsts.map((e) => ({ key: e.subject, value: JSON.stringify(e), partition: 0 })),
+      ...replays.map((e) => ({ key: e.subject, value: JSON.stringify(e), partition: 1 })),
+    ]);
+    const verdicts = await Promise.all(firsts.map(async (e, i) => [...(await outcomesOf(e.id, 1)), ...(await outcomesOf(replays[i].id, 1))].sort()));
+    expect(verdicts).toEqual(firsts.map(() => ['applied', 'duplicate']));
+    const ids = firsts.map((e) => e.subject);
+    const { rows } = await db.query('SELECT count(*)::int AS n, count(DISTINCT consultation_id)::int AS consultations FROM declarations.declaration_lines WHERE consultation_id = ANY($1::uuid[])', [ids]);
+    expect(rows).toEqual([{ n: 400, consultations: 400 }]);
+    const { rows: entries } = await db.query(
+      `SELECT count(*)::int AS n, count(l.id)::int AS of_lines FROM declarations.audit_log a LEFT JOIN declarations.declaration_lines l ON l.id::text = a.resource_id
+        WHERE a.subject_kind = 'patient' AND a.subject_reference = $1 AND a.event = 'declaration-line.recorded'`,
+      [pseudonym],
+    );
+    expect(entries).toEqual([{ n: 400, of_lines: 400 }]);
+  });
+
   it('logs each new line once for its patient (NEN 7513), not again for a redelivery or a replay', async () => {
     const first = consultation({ patientPseudonym: randomBytes(32).toString('hex') });
     const replayed = createEnvelope({ type: first.type, source: first.source, subject: first.subject, data: first.data });
