@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../auth/principal';
 import { currentCorrelation } from '../logging/correlation';
-import { copyField, copyIn, copyRow } from '../database/copy-in';
+import { copyField, copyIn } from '../database/copy-in';
 
 export type AuditAction = 'create' | 'read' | 'update' | 'export';
 /** Whose data: a patient (by the keyed pseudonym of their reference) or a GP (by AGB code). */
@@ -74,9 +74,10 @@ export class AuditLog {
     const db = manager ?? this.db.manager;
     if (entries.length >= COPIED_FROM) {
       // In volume (a chunk of consumed events, an import) the entries are copied (decision 0037).
+      const by = `${copyField(actor.userId)}\t${copyField(actor.responsibleUserId)}\t${copyField(correlationId)}\n`;
       let rows = '';
       for (const e of entries) {
-        rows += copyRow([e.event, e.action, e.subjectKind, e.subjectReference, e.resourceId ?? null, actor.userId, actor.responsibleUserId, correlationId].map(copyField));
+        rows += `${copyField(e.event)}\t${copyField(e.action)}\t${copyField(e.subjectKind)}\t${copyField(e.subjectReference)}\t${copyField(e.resourceId)}\t${by}`;
       }
       await copyIn(db, `COPY audit_log (${COLUMNS}) FROM STDIN`, rows);
       return;

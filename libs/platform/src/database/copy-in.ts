@@ -25,11 +25,9 @@ const SPECIAL = /[\\\t\n\r]/;
 const SPECIALS = /[\\\t\n\r]/g;
 const ESCAPES = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
-/** A row of COPY's text format: its fields (already `copyField`s) separated by tabs, ended by a newline. */
-export const copyRow = (fields: readonly string[]): string => `${fields.join('\t')}\n`;
-
 /**
- * Runs `statement` (`COPY <table> (<columns>) FROM STDIN`) with `rows` (each `copyRow`) on the
+ * Runs `statement` (`COPY <table> (<columns>) FROM STDIN`) with `rows` (each row its
+ * `copyField`s separated by tabs and ended by a newline) on the
  * manager's connection, inside its transaction when it has one. Resolves with the number of rows
  * Postgres copied; rejects with Postgres' error (a constraint, a trigger, a malformed row).
  */
