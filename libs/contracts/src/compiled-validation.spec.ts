@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { EVENT_CATALOG } from './catalog';
-import { isValidFast } from './compiled-validation';
+import fc from 'fast-check';
+import isISO8601 from 'validator/lib/isISO8601';
+import { isPlainInstant, isValidFast } from './compiled-validation';
 import { validateEnvelope } from './envelope-validation';
 import { fixtureFileName } from './fixtures';
 
@@ -101,5 +103,37 @@ describe('fast validation agrees with class-validator', () => {
     expect(result).toMatchObject({ ok: false, reason: 'invalid-data' });
     if (result.ok) return;
     expect(result.errors.map((e) => e.field).sort()).toEqual(['data.extra', 'data.performanceCode']);
+  });
+
+  it("decides dates and times of the services' own form as validator.js' isISO8601 does, with any of its options", () => {
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+    const instant = fc
+      .tuple(
+        fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, '0')),
+        two(19), // months to 19, days to 39, hours to 29, minutes and seconds to 69: past every bound
+        two(39),
+        two(29),
+        two(69),
+        two(69),
+        fc.option(fc.stringMatching(/^\.\d{1,9}$/), { nil: '' }),
+        fc.oneof(fc.constant('Z'), fc.tuple(fc.constantFrom('+', '-'), two(29), two(69)).map(([sign, h, m]) => `${sign}${h}:${m}`)),
+      )
+      .map(([y, mo, d, h, mi, s, fraction, zone]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${fraction}${zone}`);
+    const accepted: string[] = [];
+    fc.assert(
+      fc.property(instant, (value) => {
+        const fast = isPlainInstant(value);
+        if (fast) accepted.push(value);
+        // From the year 1000 the same verdict; before it, always validator.js' own path.
+        expect(fast).toBe(value >= '1000' && isISO8601(value, { strict: true }));
+        // What the fast path accepts, validator.js accepts whatever the options.
+        if (fast) expect([isISO8601(value), isISO8601(value, { strict: true, strictSeparator: true })]).toEqual([true, true]);
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(accepted.length).toBeGreaterThan(1000);
+    // Leap days, month ends and offsets at their bounds.
+    const cases = ['0999-01-01T00:00:00Z', '1000-01-01T00:00:00Z', '2024-02-29T00:00:00Z', '2023-02-29T00:00:00Z', '1900-02-29T12:00:00Z', '2000-02-29T12:00:00Z', '2026-04-31T10:00:00Z', '2026-12-31T23:59:59.999999999+23:59', '2026-11-24T10:00:00+24:00', '2026-11-24T24:00:00Z', '2026-11-24t10:00:00z', '2026-11-24 10:00:00Z', '2026-11-24T10:00Z'];
+    expect(cases.map(isPlainInstant)).toEqual(cases.map((c) => c >= '1000' && isISO8601(c, { strict: true }) && /T\d\d:\d\d:\d\d/.test(c) && /Z$|[+-]\d\d:\d\d$/.test(c)));
   });
 });

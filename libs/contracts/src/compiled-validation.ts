@@ -1,5 +1,5 @@
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
-import { getMetadataStorage, IS_LENGTH, MATCHES, ValidationArguments, ValidationTypes } from 'class-validator';
+import { getMetadataStorage, IS_ISO8601, IS_LENGTH, MATCHES, ValidationArguments, ValidationTypes } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 
 /**
@@ -54,7 +54,8 @@ function firstRefused(plan: ClassPlan, value: unknown, path: string): string | n
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return path;
   // Plain loops, no closures or arrays per call: this runs for every event consumed.
   const object = value as Record<string, unknown>;
-  for (const key of Object.keys(object)) if (!plan.known.has(key)) return pathOf(path, key);
+  // for-in, not Object.keys: no array per object (a decoded value has no inherited enumerable keys).
+  for (const key in object) if (!plan.known.has(key)) return pathOf(path, key);
   properties: for (const property of plan.properties) {
     const v = object[property.name];
     for (const condition of property.conditions) if (!condition(object, v)) continue properties;
@@ -166,6 +167,18 @@ function checkOf(
     // that is `pattern.test(value)`, without the array of the match.
     return (value) => typeof value === 'string' && pattern.test(value);
   }
+  if (m.name === IS_ISO8601 && !m.each) {
+    // A date and time in the one form services write (`2026-11-24T10:00:00.000Z`, or with an
+    // offset) that is a real instant: validator.js' isISO8601 accepts it with any options (strict
+    // or not, strict separator or not). Anything else gets validator.js' own verdict. The
+    // validator matches the string against its patterns and builds a Date for every value.
+    return (value, object) => {
+      if (typeof value === 'string' && isPlainInstant(value)) return true;
+      args.object = object;
+      args.value = value;
+      return constraint.validate(value, args) === true;
+    };
+  }
   if (!m.each) {
     return (value, object) => {
       args.object = object;
@@ -186,3 +199,22 @@ function checkOf(
 
 /** Characters validator.js' isLength does not count one for one: surrogates and variation selectors. */
 const LENGTH_SPECIAL = /[\uD800-\uDFFF]|\uFE0E|\uFE0F/;
+
+const PLAIN_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` from the year 1000, naming a day that exists, hours to 23, minutes and seconds to 59, an offset to 23:59. */
+export function isPlainInstant(value: string): boolean {
+  if (!PLAIN_INSTANT.test(value)) return false;
+  const at = (i: number) => (value.charCodeAt(i) - 48) * 10 + value.charCodeAt(i + 1) - 48;
+  const year = at(0) * 100 + at(2);
+  const month = at(5);
+  const day = at(8);
+  // (validator.js refuses some years before 1000 for how it builds its Date: those take its path.)
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || at(11) > 23 || at(14) > 59 || at(17) > 59) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[month - 1])) return false;
+  const end = value.length;
+  return value.charCodeAt(end - 1) === 90 /* Z */ || (at(end - 5) <= 23 && at(end - 2) <= 59);
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
