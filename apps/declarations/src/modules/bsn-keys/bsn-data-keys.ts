@@ -25,14 +25,18 @@ export function dataKeyIdOf(encryptedKey: string): string {
  */
 export class DataKeysOfLines {
   private readonly keys = new Map<string, { id: string; keyId: string; alg: string; encryptedKey: string }>();
+  private last?: { id: string; keyId: string; alg: string; encryptedKey: string };
 
   /** The line's part of an encrypted BSN, and its data key's id. */
   split(value: EncryptedValue): { stored: StoredBsn; dataKeyId: string } {
-    let key = this.keys.get(value.encryptedKey);
+    // Consecutive BSNs are nearly always under one data key: comparing its 512 characters with the
+    // last one is cheaper than hashing them again for the map (each event brings its own copy).
+    let key = this.last !== undefined && this.last.encryptedKey === value.encryptedKey ? this.last : this.keys.get(value.encryptedKey);
     if (!key) {
       key = { id: dataKeyIdOf(value.encryptedKey), keyId: value.keyId, alg: value.alg, encryptedKey: value.encryptedKey };
       this.keys.set(value.encryptedKey, key);
     }
+    this.last = key;
     return { stored: { iv: value.iv, ciphertext: value.ciphertext, tag: value.tag }, dataKeyId: key.id };
   }
 
