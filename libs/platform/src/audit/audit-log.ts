@@ -115,6 +115,29 @@ export class AuditLog {
   }
 
   /**
+   * One entry for each row of `rows`, a SELECT of `subject_reference` and `resource_id` (text)
+   * over rows the transaction has just written (`$1`... are its `parameters`): Postgres makes the
+   * entries from them, so they are not sent again (decision 0037). Resolves with how many there
+   * were.
+   */
+  async recordForRows(
+    manager: EntityManager,
+    actor: AuditActor,
+    entry: Pick<AuditEntry, 'event' | 'action' | 'subjectKind'>,
+    rows: string,
+    parameters: unknown[],
+  ): Promise<number> {
+    const n = parameters.length;
+    const inserted: Array<{ n: number }> = await manager.query(
+      `WITH e AS (INSERT INTO audit_log (${COLUMNS})
+         SELECT $${n + 1}, $${n + 2}, $${n + 3}, s.subject_reference, s.resource_id, $${n + 4}, $${n + 5}, $${n + 6} FROM (${rows}) s RETURNING 1)
+       SELECT count(*)::int AS n FROM e`,
+      [...parameters, entry.event, entry.action, entry.subjectKind, actor.userId, actor.responsibleUserId, currentCorrelation()?.correlationId ?? null],
+    );
+    return inserted[0].n;
+  }
+
+  /**
    * For the coordination: who accessed this subject's data, and when, oldest first. For a
    * patient, this includes the entries for every set the patient belongs to (with `via`).
    */

@@ -2,7 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ConsultationRecorded, ConsultationRecordedV1, EventEnvelope } from '@draaiboek/contracts';
 import { BATCH_IDEMPOTENT, BatchHandlerContext } from '@draaiboek/messaging';
-import { AuditEntry, AuditLog, copyField, copyIn, SERVICE_CONFIG, serviceActor, uuidV7 } from '@draaiboek/platform';
+import { AuditLog, copyField, copyIn, SERVICE_CONFIG, serviceActor, uuidV7 } from '@draaiboek/platform';
 import { DeclarationsConfig } from '../../../config/declarations.config';
 import { BatchKey, BatchPeriod, keyOf, openBatchesFor, periodOf } from '../../batches/open-batches';
 import { DataKeysOfLines } from '../../bsn-keys/bsn-data-keys';
@@ -17,6 +17,9 @@ import { arrayLiteral } from '../array-literal';
 const COPY_LINES = `COPY declaration_lines (id, consultation_id, session_id, central_location_id, gp_agb, practice_agb, date_of_care,
   performance_code, duration_class, payer, payer_scheme, amount_cents, tariff_version, status, problem, patient_pseudonym,
   encrypted_bsn, bsn_data_key_id, batch_id) FROM STDIN`;
+
+/** The new lines' audit subjects and resources, by their ids. */
+const LINES_BY_ID = `SELECT patient_pseudonym AS subject_reference, id::text AS resource_id FROM declaration_lines WHERE id = ANY($1::uuid[])`;
 
 /** The consultations of a chunk that already have their line (a redelivery, a replay of the topic). */
 const RECORDED = `SELECT consultation_id::text AS consultation_id FROM declaration_lines
@@ -67,7 +70,7 @@ export class RecordLineWhenConsultationRecordedHandler {
     // batch is the last field, known once the batches are open.
     const heads = new Array<string>(fresh.length);
     const batchOf = new Array<string | null>(fresh.length);
-    const entries = new Array<AuditEntry>(fresh.length);
+    const ids = new Array<string>(fresh.length);
     const keys = new Map<string, BatchKey>();
     const dataKeys = new DataKeysOfLines();
     for (let i = 0; i < fresh.length; i += 1) {
@@ -84,6 +87,7 @@ export class RecordLineWhenConsultationRecordedHandler {
       // The line keeps the BSN's own IV, ciphertext and tag; its wrapped data key is stored once (0035).
       const bsn = c.encryptedBsn ? dataKeys.split(c.encryptedBsn) : null;
       const id = uuidV7();
+      ids[i] = id;
       heads[i] = [
         id,
         c.consultationId,
@@ -106,8 +110,6 @@ export class RecordLineWhenConsultationRecordedHandler {
       ]
         .map(copyField)
         .join('\t');
-      // NEN 7513: each new line is a change of a patient's data, by this service for the one that sent the event.
-      entries[i] = { event: 'declaration-line.recorded', action: 'create', subjectKind: 'patient', subjectReference: c.patientPseudonym, resourceId: id };
     }
     await dataKeys.store(tx.manager);
     const batches = await openBatchesFor(tx.manager, keys.values());
@@ -117,7 +119,16 @@ export class RecordLineWhenConsultationRecordedHandler {
       rows += `${heads[i]}\t${copyField(key ? batches.get(key) : null)}\n`;
     }
     await copyIn(tx.manager, COPY_LINES, rows);
-    await this.audit.record(tx.manager, serviceActor('declarations', `service:${events[0]?.source.split('/').pop()}`), entries);
+    // NEN 7513: each new line is a change of a patient's data, by this service for the one that
+    // sent the event. Postgres makes the entries from the lines just copied.
+    const logged = await this.audit.recordForRows(
+      tx.manager,
+      serviceActor('declarations', `service:${events[0]?.source.split('/').pop()}`),
+      { event: 'declaration-line.recorded', action: 'create', subjectKind: 'patient' },
+      LINES_BY_ID,
+      [arrayLiteral(ids)],
+    );
+    if (logged !== ids.length) throw new Error(`${ids.length} lines copied but ${logged} found to log`);
     return fresh.map((e) => e.id);
   }
 }
