@@ -2,7 +2,6 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../auth/principal';
 import { currentCorrelation } from '../logging/correlation';
-import { copyField, copyIn } from '../database/copy-in';
 
 export type AuditAction = 'create' | 'read' | 'update' | 'export';
 /** Whose data: a patient (by the keyed pseudonym of their reference) or a GP (by AGB code). */
@@ -53,9 +52,6 @@ export interface AuditPatientSets {
 }
 export const AUDIT_PATIENT_SETS = Symbol('AUDIT_PATIENT_SETS');
 
-/** From this many entries on, `record` copies them instead of inserting them (below, a COPY's extra round trip costs more than it saves). */
-const COPIED_FROM = 50;
-
 const COLUMNS = 'event, action, subject_kind, subject_reference, resource_id, user_id, responsible_user_id, correlation_id';
 
 /**
@@ -70,25 +66,16 @@ export class AuditLog {
   ) {}
 
   async record(manager: EntityManager | undefined, actor: AuditActor, entries: AuditEntry[]): Promise<void> {
-    const correlationId = currentCorrelation()?.correlationId ?? null;
-    const db = manager ?? this.db.manager;
-    if (entries.length >= COPIED_FROM) {
-      // In volume (a chunk of consumed events, an import) the entries are copied (decision 0037).
-      const by = `${copyField(actor.userId)}\t${copyField(actor.responsibleUserId)}\t${copyField(correlationId)}\n`;
-      let rows = '';
-      for (const e of entries) {
-        rows += `${copyField(e.event)}\t${copyField(e.action)}\t${copyField(e.subjectKind)}\t${copyField(e.subjectReference)}\t${copyField(e.resourceId)}\t${by}`;
-      }
-      await copyIn(db, `COPY audit_log (${COLUMNS}) FROM STDIN`, rows);
-      return;
+    // Postgres takes at most 65535 parameters per statement: 1000 entries of 8 each.
+    for (let start = 0; start < entries.length; start += 1000) {
+      const values: unknown[] = [];
+      const rows = entries.slice(start, start + 1000).map((e) => {
+        const at = values.length;
+        values.push(e.event, e.action, e.subjectKind, e.subjectReference, e.resourceId ?? null, actor.userId, actor.responsibleUserId, currentCorrelation()?.correlationId ?? null);
+        return `(${Array.from({ length: 8 }, (_, i) => `$${at + i + 1}`).join(', ')})`;
+      });
+      await (manager ?? this.db.manager).query(`INSERT INTO audit_log (${COLUMNS}) VALUES ${rows.join(', ')}`, values);
     }
-    const values: unknown[] = [];
-    const rows = entries.map((e) => {
-      const at = values.length;
-      values.push(e.event, e.action, e.subjectKind, e.subjectReference, e.resourceId ?? null, actor.userId, actor.responsibleUserId, correlationId);
-      return `(${Array.from({ length: 8 }, (_, i) => `$${at + i + 1}`).join(', ')})`;
-    });
-    if (rows.length > 0) await db.query(`INSERT INTO audit_log (${COLUMNS}) VALUES ${rows.join(', ')}`, values);
   }
 
   /**
