@@ -21,17 +21,16 @@ const COPY_LINES = `COPY declaration_lines (id, consultation_id, session_id, cen
 /** The new lines' audit subjects and resources, by their ids. */
 const LINES_BY_ID = `SELECT patient_pseudonym AS subject_reference, id::text AS resource_id FROM declaration_lines WHERE id = ANY($1::uuid[])`;
 
-/** The consultations of a chunk that already have their line (a redelivery, a replay of the topic). */
+/** The consultations of a refused chunk that have their line already. */
 const RECORDED = `SELECT consultation_id::text AS consultation_id FROM declaration_lines
   WHERE consultation_id = ANY($1::uuid[]) AND corrects_line_id IS NULL`;
 
 /**
  * Each consultation at a central location becomes exactly one declaration line, however often
- * its event arrives: a consultation that has its line already (a redelivery, a replay of the
- * topic) is skipped, so these events need no inbox rows (decision 0033); the handler tells the
- * consumer which events added a line, the others were duplicates. Should a concurrent transaction
- * write the same consultation's line meanwhile, the unique index on the consultation id refuses
- * the copy, and the consumer applies the chunk's events again one by one, each finding its line. A code without a tariff still becomes a line,
+ * its event arrives: the unique index on the consultation id refuses a second line (a
+ * redelivery, a replay of the topic, a concurrent writer), and the consultations that have their
+ * line are then left out, so these events need no inbox rows (decision 0033); the handler tells
+ * the consumer which events added a line, the others were duplicates. A code without a tariff still becomes a line,
  * marked for attention: nothing is lost, and nobody has to redo the GP's paperwork. A line with a tariff is recorded
  * straight into the open batch of its payer and period, so closing never rewrites lines
  * (decision 0030); a line that needs attention is in no batch.
@@ -53,18 +52,16 @@ export class RecordLineWhenConsultationRecordedHandler {
 
   @EventPattern(ConsultationRecorded.v1.type, BATCH_IDEMPOTENT)
   async handle(@Payload() events: Array<EventEnvelope<ConsultationRecordedV1>>, @Ctx() tx: BatchHandlerContext): Promise<string[]> {
-    // Only consultations without a line get one: for a consultation twice in the chunk (a replay
-    // under a new event id), its first event. Postgres spells a uuid in lower case.
-    const recorded: Array<{ consultation_id: string }> = await tx.manager.query(RECORDED, [arrayLiteral(events.map((e) => e.data.consultationId))]);
-    const skip = new Set(recorded.map((r) => r.consultation_id));
+    // A consultation twice in the chunk (a replay under a new event id) counts once, by its first
+    // event. Postgres spells a uuid in lower case.
+    const seen = new Set<string>();
     const fresh: Array<EventEnvelope<ConsultationRecordedV1>> = [];
     for (const event of events) {
       const id = event.data.consultationId.toLowerCase();
-      if (skip.has(id)) continue;
-      skip.add(id);
+      if (seen.has(id)) continue;
+      seen.add(id);
       fresh.push(event);
     }
-    if (fresh.length === 0) return [];
 
     // Each line with a tariff goes straight into the open batch of its payer and period; the
     // batch is the last field, known once the batches are open.
@@ -113,12 +110,24 @@ export class RecordLineWhenConsultationRecordedHandler {
     }
     await dataKeys.store(tx.manager);
     const batches = await openBatchesFor(tx.manager, keys.values());
-    let rows = '';
-    for (let i = 0; i < fresh.length; i += 1) {
-      const key = batchOf[i];
-      rows += `${heads[i]}\t${copyField(key ? batches.get(key) : null)}\n`;
+    const rowOf = (i: number) => `${heads[i]}\t${copyField(batchOf[i] ? batches.get(batchOf[i] as string) : null)}\n`;
+    let copied = Array.from(fresh.keys());
+    // Nearly every chunk holds only consultations without a line: it is copied as it is, under a
+    // savepoint. When the unique index refuses it (a redelivery, a replay of the topic, a
+    // concurrent writer of the same consultation), it is rolled back to the savepoint and copied
+    // again without the consultations that have their line by then.
+    await tx.manager.query('SAVEPOINT new_lines');
+    try {
+      await copyIn(tx.manager, COPY_LINES, copied.map(rowOf).join(''));
+    } catch (error) {
+      if ((error as { constraint?: string }).constraint !== 'declaration_lines_one_per_consultation') throw error;
+      await tx.manager.query('ROLLBACK TO SAVEPOINT new_lines');
+      const recorded: Array<{ consultation_id: string }> = await tx.manager.query(RECORDED, [arrayLiteral(fresh.map((e) => e.data.consultationId))]);
+      const has = new Set(recorded.map((r) => r.consultation_id));
+      copied = copied.filter((i) => !has.has(fresh[i].data.consultationId.toLowerCase()));
+      if (copied.length === 0) return [];
+      await copyIn(tx.manager, COPY_LINES, copied.map(rowOf).join(''));
     }
-    await copyIn(tx.manager, COPY_LINES, rows);
     // NEN 7513: each new line is a change of a patient's data, by this service for the one that
     // sent the event. Postgres makes the entries from the lines just copied.
     const logged = await this.audit.recordForRows(
@@ -126,9 +135,9 @@ export class RecordLineWhenConsultationRecordedHandler {
       serviceActor('declarations', `service:${events[0]?.source.split('/').pop()}`),
       { event: 'declaration-line.recorded', action: 'create', subjectKind: 'patient' },
       LINES_BY_ID,
-      [arrayLiteral(ids)],
+      [arrayLiteral(copied.map((i) => ids[i]))],
     );
-    if (logged !== ids.length) throw new Error(`${ids.length} lines copied but ${logged} found to log`);
-    return fresh.map((e) => e.id);
+    if (logged !== copied.length) throw new Error(`${copied.length} lines copied but ${logged} found to log`);
+    return copied.map((i) => fresh[i].id);
   }
 }
