@@ -282,9 +282,12 @@ async function measure(params, cleanup, log) {
   // out the expected BSN per row here would take CPU from the service on the same cores.
   const rowConsultation = new Int32Array(params.consultations);
   const rowBsn = new Float64Array(params.consultations);
+  // Exports whose rows do not match their batch, described when the check fails.
+  const exportMismatches = [];
   for (const batch of batches) {
     const hash = crypto.createHash('sha256');
     let columns = null;
+    const rowsBefore = exportedRows;
     const result = await streamLines(`${url}/v1/batches/${batch.batchId}/export?format=csv`, auth, (line) => {
       const cells = line.split(',');
       if (!columns) return void (columns = Object.fromEntries(cells.map((c, k) => [c, k])));
@@ -299,6 +302,9 @@ async function measure(params, cleanup, log) {
     exportedBytes += result.bytes;
     const digest = hash.digest('hex');
     if (digest !== batch.checksum || result.headers['x-batch-checksum'] !== batch.checksum) checksumMismatches += 1;
+    if (exportedRows - rowsBefore !== batch.lineCount || digest !== batch.checksum) {
+      exportMismatches.push(`batch ${batch.batchId}: ${exportedRows - rowsBefore} rows for ${batch.lineCount} lines, ${fmt(result.bytes, 0)} bytes, checksum ${digest === batch.checksum ? 'equal' : 'different'}`);
+    }
   }
   const exportMs = performance.now() - exportStart;
   cpu.export = cpuExport.stop();
@@ -330,6 +336,14 @@ async function measure(params, cleanup, log) {
   check('every line has a tariff', state.attention === 0, `${state.attention} need attention`);
   check('every line in a batch', state.unbatched === 0 && batches.reduce((s, b) => s + b.lineCount, 0) === params.consultations, `${batches.length} batches, ${state.unbatched} lines outside`);
   check('totals in cents', Number(state.cents) === expectedCents && batches.reduce((s, b) => s + b.totalCents, 0) === expectedCents, `${fmt(expectedCents / 100, 2)} EUR`);
+  if (exportedRows !== params.consultations || seen.size !== params.consultations) {
+    // What the next person needs to find out why: which batches, and which consultations are missing with their lines.
+    for (const m of exportMismatches) log(`bench: export mismatch: ${m}`);
+    const missing = [];
+    for (let i = 0; i < params.consultations && missing.length < 5; i += 1) if (!seen.has(i)) missing.push(consultationId(i));
+    const lines = await q(`SELECT consultation_id::text, batch_id::text, date_of_care::text, created_at, encrypted_bsn IS NOT NULL AS bsn FROM ${SCHEMA}.declaration_lines WHERE consultation_id = ANY($1::uuid[])`, [missing]);
+    log(`bench: not exported (first ${missing.length}): ${JSON.stringify(lines)}`);
+  }
   check('every line exported once', exportedRows === params.consultations && seen.size === params.consultations, `${fmt(exportedRows, 0)} rows, ${fmt(seen.size, 0)} distinct`);
   check('export checksums equal the batches', checksumMismatches === 0, `${batches.length} batches`);
   check('BSNs decrypted as sent', wrongBsn === 0, `${fmt(withBsn, 0)} with a BSN, ${wrongBsn} wrong`);
