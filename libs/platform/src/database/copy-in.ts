@@ -9,9 +9,9 @@ import type { EntityManager } from 'typeorm';
  * backend CPU per line, with the line's audit entry): 34-37 µs by INSERT ... SELECT FROM unnest
  * ... ON CONFLICT, 27-28 µs by a lookup of the keys already present and COPY (decision 0037).
  *
- * A COPY has no ON CONFLICT: a caller that must not write a row twice looks up what is there
- * first, in the same transaction, and lets a unique index refuse the rare row that a concurrent
- * transaction wrote meanwhile (the whole COPY fails, and so the transaction).
+ * A COPY has no ON CONFLICT: a row a unique index refuses fails the whole COPY, and with it the
+ * transaction. A caller that may meet rows already there copies under a savepoint and, when
+ * refused, rolls back to it and copies again without them (as the declaration lines do).
  */
 
 /** A value as one field of COPY's text format: `\N` for null; backslash, tab, newline and carriage return escaped. */
@@ -26,10 +26,10 @@ const SPECIALS = /[\\\t\n\r]/g;
 const ESCAPES = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /**
- * Runs `statement` (`COPY <table> (<columns>) FROM STDIN`) with `rows` (each row its
- * `copyField`s separated by tabs and ended by a newline) on the
- * manager's connection, inside its transaction when it has one. Resolves with the number of rows
- * Postgres copied; rejects with Postgres' error (a constraint, a trigger, a malformed row).
+ * Runs `statement` (`COPY <table> (<columns>) FROM STDIN`) with `rows` (each row its `copyField`s
+ * separated by tabs and ended by a newline) on the manager's connection, inside its transaction
+ * when it has one. Resolves with the number of rows Postgres copied; rejects with Postgres' error
+ * (a constraint, a trigger, a malformed row).
  */
 export async function copyIn(manager: EntityManager, statement: string, rows: string): Promise<number> {
   if (rows.length === 0) return 0;

@@ -1,7 +1,7 @@
 /**
  * A list as one Postgres array literal, for a parameter cast to an array type (`$1::uuid[]`,
- * `$2::text[]`, `$3::bigint[]`): the consultation ids of a chunk of lines, looked up before the
- * chunk is copied. The pg driver does this itself for a JavaScript array, but quotes and escapes
+ * `$2::text[]`, `$3::bigint[]`), such as the ids of a chunk's new lines or of its consultations.
+ * The pg driver does this itself for a JavaScript array, but quotes and escapes
  * every element through several intermediate strings (when the lines' 21 columns went as arrays,
  * that was a quarter of all the memory declarations allocated while consuming). Here an element
  * Postgres reads as it is (a uuid, digits, a code, hex, base64) is written as it is, anything else

@@ -30,10 +30,11 @@ const RECORDED = `SELECT consultation_id::text AS consultation_id FROM declarati
  * its event arrives: the unique index on the consultation id refuses a second line (a
  * redelivery, a replay of the topic, a concurrent writer), and the consultations that have their
  * line are then left out, so these events need no inbox rows (decision 0033); the handler tells
- * the consumer which events added a line, the others were duplicates. A code without a tariff still becomes a line,
- * marked for attention: nothing is lost, and nobody has to redo the GP's paperwork. A line with a tariff is recorded
- * straight into the open batch of its payer and period, so closing never rewrites lines
- * (decision 0030); a line that needs attention is in no batch.
+ * the consumer which events added a line, the others were duplicates. A code without a tariff
+ * still becomes a line, marked for attention: nothing is lost, and nobody has to redo the GP's
+ * paperwork. A line with a tariff is recorded straight into the open batch of its payer and
+ * period, so closing never rewrites lines (decision 0030); a line that needs attention is in no
+ * batch.
  *
  * Consultations come in volume (every consultation of every central location), so they are
  * applied as a batch: one COPY per fetched chunk (0037) instead of one round trip per consultation.
