@@ -30,15 +30,16 @@ function abandonAfterFirstBytes(url: string): Promise<void> {
   });
 }
 
-describe('export of a batch: a finance client that goes away half way', () => {
+describe('export of a batch: a finance client that goes away half way, and a batch that does not add up', () => {
   let system: TestSystem;
+  const logLines: string[] = [];
   let db: Client;
   let url: string;
   let batchId: string;
 
   beforeAll(async () => {
     system = await createTestSystem();
-    const service = await system.start(declarationsService);
+    const service = await system.start(declarationsService, { log: (line) => logLines.push(line) });
     url = service.url;
     db = new Client({ connectionString: system.databaseUrl });
     await db.connect();
@@ -83,5 +84,45 @@ describe('export of a batch: a finance client that goes away half way', () => {
     const rows = whole.text.trim().split('\n');
     expect(rows).toHaveLength(LINES + 1);
     expect(new Set(rows.slice(1).map((r) => r.split(',')[0])).size).toBe(LINES);
+  });
+
+  it('never sends a short export as if it were whole: fewer lines than the closed batch holds break the download', async () => {
+    // A closed batch cannot lose a line (a trigger refuses it): only a superuser with the triggers
+    // switched off can do this, which is what makes it a fault to guard against and not a case.
+    const {
+      rows: [small],
+    } = await db.query(
+      `INSERT INTO declarations.declaration_batches (id, payer, period_start, period_end) VALUES (gen_random_uuid(), 'CAK', '2026-11-09', '2026-11-15') RETURNING id::text`,
+    );
+    await db.query(
+      `INSERT INTO declarations.declaration_lines (id, consultation_id, session_id, central_location_id, gp_agb, practice_agb, date_of_care, performance_code,
+                                                    duration_class, payer, payer_scheme, amount_cents, tariff_version, status, patient_pseudonym, batch_id)
+       SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), '81000011', '99100001', DATE '2026-11-09' + g % 7, '12000',
+              'regular', 'CAK', 'CAK', 1229, 'test', 'open', md5(g::text) || md5((-g)::text), $1::uuid
+         FROM generate_series(1, 3000) g`,
+      [small.id],
+    );
+    await request(url).post('/v1/batches/close').set(auth).send({ until: '2026-11-15' }).expect(200);
+    await db.query('BEGIN');
+    await db.query(`SET LOCAL session_replication_role = replica`);
+    await db.query(`DELETE FROM declarations.declaration_lines WHERE id = (SELECT id FROM declarations.declaration_lines WHERE batch_id = $1::uuid ORDER BY id DESC LIMIT 1)`, [small.id]);
+    await db.query('COMMIT');
+
+    const outcome = await new Promise<{ status?: number; rows: number; ended: boolean }>((resolve, reject) => {
+      http.get(`${url}/v1/batches/${small.id}/export?format=csv`, { headers: auth }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode, rows: body.split('\n').length - 2, ended: true }));
+        res.on('error', () => resolve({ status: res.statusCode, rows: body.split('\n').length - 2, ended: false }));
+      }).on('error', reject);
+    });
+    expect(outcome.status).toBe(200);
+    expect(outcome.ended).toBe(false);
+    expect(outcome.rows).toBeLessThan(3000);
+    await eventually(async () => logLines.some((l) => l.includes(`export of batch ${small.id} read 2999 rows (COPY said 2999) for its 3000 lines`)), {
+      what: 'the short export logged as an error',
+      timeoutMs: 5_000,
+    });
   });
 });

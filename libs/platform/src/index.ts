@@ -9,6 +9,7 @@ export * from './auth/access-table';
 export * from './auth/person-token';
 export * from './health/health';
 export * from './database/copy-in';
+export * from './database/copy-out';
 export * from './database/database';
 export * from './database/unavailable';
 export * from './http/errors.filter';

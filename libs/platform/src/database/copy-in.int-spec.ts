@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { serviceDataSourceOptions } from './database';
+import { to as copyTo } from 'pg-copy-streams';
+import type { PoolClient } from 'pg';
 import { copyField, copyIn } from './copy-in';
+import { CopyTextRows } from './copy-out';
 
 const copyRow = (values: Array<string | number | null>) => `${values.map(copyField).join('\t')}\n`;
 
 jest.setTimeout(60_000);
 
-describe('copyIn: rows written with COPY FROM STDIN', () => {
+describe('copyIn and CopyTextRows: rows written with COPY FROM STDIN, read with COPY TO STDOUT', () => {
   const schema = `copy_in_${randomBytes(4).toString('hex')}`;
   let db: DataSource;
 
@@ -54,5 +57,36 @@ describe('copyIn: rows written with COPY FROM STDIN', () => {
     expect(await copyIn(db.manager, `COPY rows (n, text, amount, doc) FROM STDIN`, row(4))).toBe(1);
     expect(await copyIn(db.manager, `COPY rows (n, text, amount, doc) FROM STDIN`, '')).toBe(0);
     expect(await db.query(`SELECT n FROM rows`)).toEqual([{ n: 4 }]);
+  });
+
+  it('reads back with CopyTextRows exactly what was copied in, control characters and all', async () => {
+    await db.query(`TRUNCATE rows`);
+    const texts = ['plain', '', 'NULL', '\\N', 'back\\slash', 'tab\there', 'line\nbreak', 'carriage\rreturn', 'bell\b form\f vtab\v', 'ë ñ 😀', null];
+    // Enough rows that Postgres sends them in many chunks, cut wherever its buffers end.
+    const rows = Array.from({ length: 5000 }, (_, n) => [n, texts[n % texts.length]] as const);
+    await copyIn(db.manager, `COPY rows (n, text) FROM STDIN`, rows.map((r) => `${r[0]}\t${copyField(r[1])}\n`).join(''));
+
+    const runner = db.createQueryRunner();
+    try {
+      const client = (await runner.connect()) as PoolClient;
+      const read: Array<Array<string | null>> = [];
+      const reader = new CopyTextRows((fields) => read.push(fields));
+      const stream = client.query(copyTo(`COPY (SELECT n, text FROM rows ORDER BY n) TO STDOUT`));
+      let chunks = 0;
+      await new Promise<void>((resolve, reject) => {
+        stream.on('data', (chunk: Buffer) => {
+          chunks += 1;
+          reader.push(chunk);
+        });
+        stream.on('end', resolve);
+        stream.on('error', reject);
+      });
+      reader.end();
+      expect(chunks).toBeGreaterThan(1);
+      expect(read).toEqual(rows.map(([n, text]) => [String(n), text]));
+      expect(stream.rowCount).toBe(rows.length);
+    } finally {
+      await runner.release();
+    }
   });
 });

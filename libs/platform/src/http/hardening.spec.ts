@@ -1,4 +1,6 @@
-import { Body, Controller, Get, INestApplication, Module, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, INestApplication, Module, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import http from 'node:http';
 import { APP_GUARD } from '@nestjs/core';
 import { IsInt, IsString } from 'class-validator';
 import { createServer } from 'node:net';
@@ -40,6 +42,16 @@ class HardeningTestController {
   @Access('alerts', 'read')
   broken(): never {
     throw new Error('connection to 10.0.0.7 refused at /srv/app/secret.ts:12');
+  }
+
+  /** A streamed download that fails after its first rows were sent (as an export whose query breaks). */
+  @Get('stream-breaks')
+  @Access('alerts', 'read')
+  async streamBreaks(@Res() res: Response): Promise<void> {
+    res.status(200).setHeader('content-type', 'text/csv');
+    res.write('line_id,amount_cents\n1,1229\n');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    throw new Error('the export query failed half way');
   }
 
   /** What a handler meets while Postgres restarts: the driver's own error for a refused connection. */
@@ -124,6 +136,27 @@ describe('HTTP hardening shared by every service', () => {
     expect(res.body).toEqual({ error: 'internal_error', correlationId: 'hardening-1' });
     expect(res.text).not.toMatch(/10\.0\.0\.7|secret\.ts|at /);
     expect(logLines.some((l) => l.includes('hardening-1'))).toBe(true);
+  });
+
+  it('cuts a streamed answer that fails after it began, so the client sees a broken download and not a short one', async () => {
+    const server = app.getHttpServer();
+    process.on('unhandledRejection', (e) => console.log('UNHANDLED', String(e)));
+    process.on('uncaughtException', (e) => console.log('UNCAUGHT', String(e)));
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const outcome = await new Promise<{ body: string; ended: boolean; error?: string }>((resolve) => {
+      http.get({ host: '127.0.0.1', port, path: '/stream-breaks', headers: { Authorization: KEY, 'x-correlation-id': 'hardening-3' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ body, ended: true }));
+        res.on('error', (error) => resolve({ body, ended: false, error: error.message }));
+      });
+    });
+    expect(outcome).toEqual({ body: 'line_id,amount_cents\n1,1229\n', ended: false, error: 'aborted' });
+    expect(logLines.some((l) => l.includes('hardening-3') && l.includes('the export query failed half way'))).toBe(true);
+    // The service goes on answering.
+    await request(server).get('/things').set('Authorization', KEY).expect(200);
   });
 
   it('answers the database being away with 503 and Retry-After, so the caller repeats the request', async () => {

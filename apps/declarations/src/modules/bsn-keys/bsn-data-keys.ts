@@ -52,16 +52,12 @@ export class DataKeysOfLines {
   }
 }
 
-/** The columns of a line's encrypted BSN for a query over `declaration_lines l`, as `DataKeysOfBatch.valueOf` reads them. */
-export const LINE_BSN_COLUMNS = `l.bsn_data_key_id::text AS bsn_data_key_id, l.encrypted_bsn->>'iv' AS bsn_iv,
-  l.encrypted_bsn->>'ciphertext' AS bsn_ciphertext, l.encrypted_bsn->>'tag' AS bsn_tag`;
-
-export interface LineBsnColumns {
-  bsn_data_key_id: string | null;
-  bsn_iv: string | null;
-  bsn_ciphertext: string | null;
-  bsn_tag: string | null;
-}
+/**
+ * The columns of a line's encrypted BSN for a query over `declaration_lines l`, in the order
+ * `DataKeysOfBatch.valueOf` takes them: its data key's id, IV, ciphertext and tag (all null for a
+ * line without a BSN).
+ */
+export const LINE_BSN_COLUMNS = `l.bsn_data_key_id, l.encrypted_bsn->>'iv', l.encrypted_bsn->>'ciphertext', l.encrypted_bsn->>'tag'`;
 
 /**
  * The data keys of one batch's lines, read once before its lines: a line names its key by id
@@ -85,12 +81,16 @@ export class DataKeysOfBatch {
     return this.keys.size > 0;
   }
 
-  /** The whole encrypted value of a line from LINE_BSN_COLUMNS, or null for a line without a BSN. */
-  valueOf(row: LineBsnColumns): EncryptedValue | null {
-    if (row.bsn_data_key_id === null) return null;
-    const key = this.keys.get(row.bsn_data_key_id);
+  /**
+   * The whole encrypted value of a line from the fields of LINE_BSN_COLUMNS, starting at `at`, or
+   * null for a line without a BSN.
+   */
+  valueOf(fields: ReadonlyArray<string | null>, at: number): EncryptedValue | null {
+    const id = fields[at];
+    if (id === null) return null;
+    const key = this.keys.get(id);
     // The lines' trigger keeps every named key in bsn_data_keys, and keys are never deleted.
-    if (!key) throw new Error(`BSN data key ${row.bsn_data_key_id} of a line is missing`);
-    return { keyId: key.keyId, alg: key.alg, encryptedKey: key.encryptedKey, iv: row.bsn_iv, ciphertext: row.bsn_ciphertext, tag: row.bsn_tag } as EncryptedValue;
+    if (!key) throw new Error(`BSN data key ${id} of a line is missing`);
+    return { keyId: key.keyId, alg: key.alg, encryptedKey: key.encryptedKey, iv: fields[at + 1], ciphertext: fields[at + 2], tag: fields[at + 3] } as EncryptedValue;
   }
 }
