@@ -86,28 +86,14 @@ export class RecordLineWhenConsultationRecordedHandler {
       const bsn = c.encryptedBsn ? dataKeys.split(c.encryptedBsn) : null;
       const id = uuidV7();
       ids[i] = id;
-      heads[i] = [
-        id,
-        c.consultationId,
-        c.sessionId,
-        c.centralLocationId,
-        c.gpAgb,
-        c.practiceAgb,
-        c.dateOfCare,
-        c.performanceCode,
-        c.durationClass,
-        rule.payer,
-        rule.scheme,
-        tariff.ok ? tariff.amountCents : null,
-        tariff.ok ? tariff.version : null,
-        tariff.ok ? 'open' : 'needs-attention',
-        tariff.ok ? null : tariff.message,
-        c.patientPseudonym,
-        bsn ? JSON.stringify(bsn.stored) : null,
-        bsn?.dataKeyId ?? null,
-      ]
-        .map(copyField)
-        .join('\t');
+      // Fields the contract allows only in a form without tabs, newlines or backslashes (uuids,
+      // AGB codes, dates, digits, enums, hex) and this service's own values go in as they are;
+      // the others through copyField.
+      heads[i] =
+        `${id}\t${c.consultationId}\t${c.sessionId}\t${c.centralLocationId}\t${c.gpAgb}\t${c.practiceAgb}\t${c.dateOfCare}\t` +
+        `${c.performanceCode}\t${c.durationClass}\t${rule.payer}\t${copyField(rule.scheme)}\t` +
+        (tariff.ok ? `${tariff.amountCents}\t${copyField(tariff.version)}\topen\t\\N\t` : `\\N\t\\N\tneeds-attention\t${copyField(tariff.message)}\t`) +
+        `${c.patientPseudonym}\t${bsn ? `${copyField(JSON.stringify(bsn.stored))}\t${bsn.dataKeyId}` : '\\N\t\\N'}`;
     }
     await dataKeys.store(tx.manager);
     const batches = await openBatchesFor(tx.manager, keys.values());
