@@ -84,7 +84,6 @@ describe('copyIn and CopyTextRows: rows written with COPY FROM STDIN, read with 
       reader.end();
       expect(chunks).toBeGreaterThan(1);
       expect(read).toEqual(rows.map(([n, text]) => [String(n), text]));
-      expect(stream.rowCount).toBe(rows.length);
     } finally {
       await runner.release();
     }
