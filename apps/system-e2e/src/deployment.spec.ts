@@ -266,6 +266,20 @@ describe('deploy/k8s', () => {
     expect(svc.spec.ports).toEqual([{ name: 'http', port: service.port, targetPort: 'http', protocol: 'TCP' }]);
   });
 
+  it("each service's memory limit holds its largest V8 heap (old generation and 3 semi-spaces, decision 0032) and 128 MiB besides", () => {
+    const mib = (quantity: string) => {
+      const [, n, unit] = /^(\d+)(Mi|Gi)$/.exec(quantity) ?? [];
+      if (!n) throw new Error(`memory quantity ${quantity} is not in Mi or Gi`);
+      return Number(n) * (unit === 'Gi' ? 1024 : 1);
+    };
+    for (const service of SERVICES) {
+      const flag = (name: string) => Number(serviceNodeFlags(service.name).find((f) => f.startsWith(`--${name}=`))?.split('=')[1]);
+      const heap = flag('max-old-space-size') + 3 * flag('max-semi-space-size');
+      const limit = mib(find('Deployment', service.name)!.spec.template.spec.containers[0].resources.limits.memory);
+      expect({ service: service.name, room: limit - heap >= 128 }).toEqual({ service: service.name, room: true });
+    }
+  });
+
   it('an autoscaler for each consuming service scales its Deployment', () => {
     for (const service of SERVICES) {
       const hpa = find('HorizontalPodAutoscaler', service.name)!;
