@@ -1,7 +1,7 @@
 import { CopyTextRows, copyFields } from './copy-out';
 import { copyField } from './copy-in';
 
-/** Rows as COPY TO writes them in text format (the same escaping copyField does, plus \b \f \v). */
+/** Rows in COPY's text format, escaped by copyField (COPY TO also escapes \b \f \v: the last test). */
 const ROWS: Array<Array<string | null>> = [
   ['0197a1b2-0000-7000-8000-000000000001', '2026-11-02', '12000', null],
   ['tab\there', 'line\nbreak', 'carriage\rreturn', 'back\\slash'],

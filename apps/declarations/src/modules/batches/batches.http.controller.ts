@@ -158,7 +158,7 @@ export class BatchesHttpController {
       await new Promise<void>((resolve, reject) => {
         let pending = kind === 'csv' ? EXPORT_COLUMNS.join(',') + '\n' : '[';
         let first = true;
-        // A row's fields: the line up to its BSN (formatted by Postgres), then LINE_BSN_COLUMNS.
+        // A row's fields: the line up to its BSN (formatted by Postgres), then LINE_BSN_COLUMNS from field 1.
         const rows = new CopyTextRows((fields) => {
           const encrypted = keys.valueOf(fields, 1);
           const bsn = encrypted ? this.keys.decrypt(encrypted) : '';
