@@ -18,9 +18,6 @@ const COPY_LINES = `COPY declaration_lines (id, consultation_id, session_id, cen
   performance_code, duration_class, payer, payer_scheme, amount_cents, tariff_version, status, problem, patient_pseudonym,
   encrypted_bsn, bsn_data_key_id, batch_id) FROM STDIN`;
 
-/** The new lines' audit subjects and resources, by their ids. */
-const LINES_BY_ID = `SELECT patient_pseudonym AS subject_reference, id::text AS resource_id FROM declaration_lines WHERE id = ANY($1::uuid[])`;
-
 /** The consultations of a refused chunk that have their line already. */
 const RECORDED = `SELECT consultation_id::text AS consultation_id FROM declaration_lines
   WHERE consultation_id = ANY($1::uuid[]) AND corrects_line_id IS NULL`;
@@ -116,15 +113,15 @@ export class RecordLineWhenConsultationRecordedHandler {
       await copyIn(tx.manager, COPY_LINES, copied.map(rowOf).join(''));
     }
     // NEN 7513: each new line is a change of a patient's data, by this service for the one that
-    // sent the event. Postgres makes the entries from the lines just copied.
-    const logged = await this.audit.recordForRows(
+    // sent the event; its entry is copied in the same transaction, for exactly the lines copied (0039).
+    const logged = await this.audit.copy(
       tx.manager,
       serviceActor('declarations', `service:${events[0]?.source.split('/').pop()}`),
       { event: 'declaration-line.recorded', action: 'create', subjectKind: 'patient' },
-      LINES_BY_ID,
-      [arrayLiteral(copied.map((i) => ids[i]))],
+      copied.map((i) => fresh[i].data.patientPseudonym),
+      copied.map((i) => ids[i]),
     );
-    if (logged !== copied.length) throw new Error(`${copied.length} lines copied but ${logged} found to log`);
+    if (logged !== copied.length) throw new Error(`${copied.length} lines copied but ${logged} audit entries written`);
     return copied.map((i) => fresh[i].id);
   }
 }
