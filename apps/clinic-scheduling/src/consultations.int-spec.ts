@@ -142,16 +142,22 @@ describe('consultations: recorded without plaintext identifiers, within capacity
   };
   const bytesOf = (record: ProbedRecord) => [record.key ?? '', record.value ?? '', ...Object.entries(record.headers).flat()].join('\n');
 
-  it('records a consultation with a BSN: the event matches the fixture, carries neither the BSN nor the patient reference, and the BSN decrypts only with declarations\' key', async () => {
+  it('records a consultation with a BSN under a time-ordered id: the event matches the fixture, carries neither the BSN nor the patient reference, and the BSN decrypts only with declarations\' key', async () => {
     const locationId = await centralLocation();
     const sessionId = await session(locationId, { startsAt: new Date(Date.now() - HOUR) });
     await shift(sessionId, GP_A);
 
+    const before = Date.now();
     const response = await gpA
       .post(`/v1/sessions/${sessionId}/consultations`, consultation({ bsnKnown: true, bsn: BSN, thirdCountryNational: false, patientReference: REFERENCE, durationClass: 'long', performanceCode: '13003' }))
       .expect(201);
     const consultationId: string = response.body.consultationId;
     expect(response.body).toEqual({ consultationId: expect.any(String) });
+    // A UUIDv7 of the moment it was recorded (decision 0040).
+    expect(consultationId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const recordedAt = parseInt(consultationId.replace(/-/g, '').slice(0, 12), 16);
+    expect(recordedAt).toBeGreaterThanOrEqual(before);
+    expect(recordedAt).toBeLessThanOrEqual(Date.now());
 
     const { record, event } = await eventOf(consultationId);
     expect(event.type).toBe(ConsultationRecorded.v1.type);

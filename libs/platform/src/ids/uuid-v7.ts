@@ -11,7 +11,8 @@ let poolOffset = POOL_SIZE;
  * ones (to the millisecond), so rows keyed by them are appended to the right of a B-tree
  * instead of landing on a random page: an index of them stays small in memory while the table
  * grows. Not a secret and not unguessable in its first 48 bits: use it for row ids, never for
- * tokens. Used by declarations (lines, batches); other services keep random UUIDs (v4).
+ * tokens. Used by declarations (lines, batches) and clinic-scheduling (consultations, decision
+ * 0040); other services keep random UUIDs (v4).
  */
 export function uuidV7(now: number = Date.now()): string {
   if (poolOffset + 10 > POOL_SIZE) {

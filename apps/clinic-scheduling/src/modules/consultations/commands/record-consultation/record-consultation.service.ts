@@ -1,8 +1,7 @@
 import { BadRequestException, ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { ConsultationRecorded } from '@draaiboek/contracts';
 import { UnitOfWork } from '@draaiboek/messaging';
-import { actorOf, AuditLog, Principal, pseudonymOf } from '@draaiboek/platform';
+import { actorOf, AuditLog, Principal, pseudonymOf, uuidV7 } from '@draaiboek/platform';
 import { ConsultationKeys } from '../../consultation-keys';
 import { ConsultationRecord } from '../../database/consultation.orm-entity';
 import { isCoordination, lockStartedSession, notRostered, rosteredPracticeOf } from '../../database/held-sessions';
@@ -53,7 +52,8 @@ export class RecordConsultationService {
       }
 
       const consultation: ConsultationRecord = {
-        id: randomUUID(),
+        // Time-ordered (decision 0040): declarations indexes every line by its consultation id.
+        id: uuidV7(),
         sessionId: session.id,
         gpAgb,
         practiceAgb,
