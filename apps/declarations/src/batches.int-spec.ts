@@ -5,6 +5,7 @@ import { createEnvelope, DeclarationBatchReady, shapeOf, Topics } from '@draaibo
 import { createTestSystem, eventually, KafkaProbe, loadContractFixture, TEST_KEYS, TestSystem } from '@draaiboek/messaging/testing';
 import { encryptFor } from '@draaiboek/platform';
 import { declarationsService } from './declarations.service';
+import { LINE_ORDER } from './modules/batches/batch.service';
 import { consultationRecorded } from './testing/consultation-recorded';
 
 jest.setTimeout(120_000);
@@ -106,6 +107,24 @@ describe('batches for finance: closed per payer and week, immutable, exported, w
     expect(JSON.parse(json.text).map((l: { bsn: string }) => l.bsn)).toEqual(['123456782', '111222333']);
     await request(url).get(`/v1/batches/${rmo.batchId}/export`).set('Authorization', `Bearer ${TEST_KEYS.coordination}`).expect(403);
     await finance.get(`/v1/batches/${rmo.batchId}/export?format=xml`).expect(400);
+  });
+
+  it("finds a batch's lines in export order in an index, so an export streams from its first row without sorting the batch", async () => {
+    const { body: batches } = await finance.get('/v1/batches').expect(200);
+    const rmo = batches.find((b: { payer: string }) => b.payer === 'RMO');
+    await db.query('BEGIN');
+    try {
+      // With so few lines the planner would rather scan the table: ask for the index path alone,
+      // which still needs a sort when no index holds the lines in LINE_ORDER.
+      await db.query('SET LOCAL enable_seqscan = off');
+      await db.query('SET LOCAL enable_bitmapscan = off');
+      const { rows } = await db.query(`EXPLAIN (FORMAT JSON) SELECT id FROM declarations.declaration_lines l WHERE l.batch_id = $1 ORDER BY ${LINE_ORDER}`, [rmo.batchId]);
+      const plan = JSON.stringify(rows[0]['QUERY PLAN']);
+      expect(plan).toContain('"Index Name":"declaration_lines_batch_order_idx"');
+      expect(plan).not.toContain('"Node Type":"Sort"');
+    } finally {
+      await db.query('ROLLBACK');
+    }
   });
 
   it('closes finished weeks on schedule too', async () => {
