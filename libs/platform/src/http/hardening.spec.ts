@@ -140,8 +140,6 @@ describe('HTTP hardening shared by every service', () => {
 
   it('cuts a streamed answer that fails after it began, so the client sees a broken download and not a short one', async () => {
     const server = app.getHttpServer();
-    process.on('unhandledRejection', (e) => console.log('UNHANDLED', String(e)));
-    process.on('uncaughtException', (e) => console.log('UNCAUGHT', String(e)));
     if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     const outcome = await new Promise<{ body: string; ended: boolean; error?: string }>((resolve) => {
